@@ -1,0 +1,173 @@
+"use strict";
+// Master-key signature checking for cosmos-local, written from the protocol
+// description in shared/docs/cosmos-rest.md §2.a (no SDK code involved).
+
+const crypto = require("crypto");
+
+const EMULATOR_KEY =
+  "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
+
+// Maximum clock skew the service tolerates for x-ms-date (and the life of a
+// master-key signature).
+const MAX_SKEW_MS = 15 * 60 * 1000;
+
+/**
+ * Resource type and resource link that a client has to sign for a URL path.
+ * `rawPath` is the path part of the request URL, still percent-encoded.
+ *
+ * Cosmos paths alternate type/name segments: an odd number of segments names
+ * a feed (type = last segment, link = its parent), an even number a single
+ * resource (type = second-to-last segment, link = the whole path). Leading and
+ * trailing slashes do not count; names are percent-decoded for the link.
+ */
+function resourceFromPath(rawPath) {
+  const trimmed = String(rawPath || "").replace(/^\/+/, "").replace(/\/+$/, "");
+  if (trimmed === "") {
+    return { type: "", link: "", segments: [] };
+  }
+  const segments = trimmed.split("/").map(safeDecode);
+  if (segments.length % 2 === 1) {
+    return {
+      type: segments[segments.length - 1],
+      link: segments.slice(0, -1).join("/"),
+      segments
+    };
+  }
+  return {
+    type: segments[segments.length - 2],
+    link: segments.join("/"),
+    segments
+  };
+}
+
+function safeDecode(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch (e) {
+    return segment;
+  }
+}
+
+function stringToSign(verb, type, link, xmsDate, dateHeader) {
+  return (
+    `${String(verb).toLowerCase()}\n` +
+    `${String(type).toLowerCase()}\n` +
+    `${link}\n` +
+    `${String(xmsDate).toLowerCase()}\n` +
+    `${dateHeader ? String(dateHeader).toLowerCase() : ""}\n`
+  );
+}
+
+function signature(masterKey, payload) {
+  return crypto
+    .createHmac("sha256", Buffer.from(masterKey, "base64"))
+    .update(payload, "utf8")
+    .digest("base64");
+}
+
+/** The value of the `authorization` header for a master-key request. */
+function authorizationHeader(masterKey, verb, type, link, xmsDate) {
+  const sig = signature(masterKey, stringToSign(verb, type, link, xmsDate, ""));
+  return encodeURIComponent(`type=master&ver=1.0&sig=${sig}`);
+}
+
+/** Parses `type=master&ver=1.0&sig=...` (URL-encoded or not). */
+function parseAuthorization(value) {
+  let decoded = String(value);
+  try {
+    decoded = decodeURIComponent(decoded);
+  } catch (e) {
+    return null;
+  }
+  const out = {};
+  for (const part of decoded.split("&")) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) {
+      return null;
+    }
+    out[part.slice(0, eq).trim().toLowerCase()] = part.slice(eq + 1).trim();
+  }
+  if (!out.type || !out.sig) {
+    return null;
+  }
+  return out;
+}
+
+function timingSafeEqualStrings(a, b) {
+  const ba = Buffer.from(a, "utf8");
+  const bb = Buffer.from(b, "utf8");
+  return ba.length === bb.length && crypto.timingSafeEqual(ba, bb);
+}
+
+/**
+ * Checks a request's authorization. Returns null when the request may pass,
+ * otherwise a message for a 401 answer.
+ */
+function checkRequest({ method, rawPath, headers, masterKey, now = Date.now() }) {
+  const xmsDate = headerValue(headers["x-ms-date"]);
+  if (!xmsDate) {
+    return "Required header 'x-ms-date' is missing; it is part of the signed payload.";
+  }
+  const when = Date.parse(xmsDate);
+  if (Number.isNaN(when)) {
+    return `The x-ms-date header '${xmsDate}' is not a valid RFC 1123 date.`;
+  }
+  if (Math.abs(now - when) > MAX_SKEW_MS) {
+    return (
+      `The authorization token is not valid at the current time. x-ms-date '${xmsDate}' ` +
+      `is more than 15 minutes away from the server time '${new Date(now).toUTCString()}'.`
+    );
+  }
+  const auth = headerValue(headers.authorization);
+  if (!auth) {
+    return "Required header 'authorization' is missing.";
+  }
+  const parsed = parseAuthorization(auth);
+  if (!parsed) {
+    return "The authorization header is malformed; expected URL-encoded 'type=master&ver=1.0&sig=<signature>'.";
+  }
+  const type = parsed.type.toLowerCase();
+  if (type === "resource") {
+    // Resource tokens are minted by the (absent) permission resource; cosmos-local
+    // has no users/permissions, so it cannot verify them and lets them through.
+    return null;
+  }
+  if (type !== "master") {
+    return `Authorization type '${parsed.type}' is not supported by cosmos-local (only 'master' and 'resource').`;
+  }
+  if (parsed.ver !== "1.0") {
+    return `Authorization version '${parsed.ver}' is not supported; expected ver=1.0.`;
+  }
+  const { type: resourceType, link } = resourceFromPath(rawPath);
+  const candidates = [stringToSign(method, resourceType, link, xmsDate, "")];
+  const dateHeader = headerValue(headers.date);
+  if (dateHeader) {
+    candidates.push(stringToSign(method, resourceType, link, xmsDate, dateHeader));
+  }
+  for (const payload of candidates) {
+    if (timingSafeEqualStrings(signature(masterKey, payload), parsed.sig)) {
+      return null;
+    }
+  }
+  return (
+    "The input authorization token can't serve the request. The wrong key is being used or the " +
+    "expected payload is not built as per the protocol. Server used the following payload to sign: '" +
+    candidates[0].replace(/\n/g, "\\n") +
+    "'"
+  );
+}
+
+function headerValue(v) {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+module.exports = {
+  EMULATOR_KEY,
+  MAX_SKEW_MS,
+  resourceFromPath,
+  stringToSign,
+  signature,
+  authorizationHeader,
+  parseAuthorization,
+  checkRequest
+};

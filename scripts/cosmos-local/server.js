@@ -1,0 +1,713 @@
+#!/usr/bin/env node
+"use strict";
+// cosmos-local: @vercel/cosmosdb-server 1.0.1 run in-process behind our own
+// http/https server, with the parts of Azure behaviour our client's tests need
+// (auth, session tokens, 429s, fault injection, Azure-like errors).
+//
+// The package's index.js only exports createHttpServer/createHttpsServer, whose
+// request handler cannot be post-processed, so we use the package's own router
+// and resource model (lib/routes, lib/account) directly and do the response
+// framing here. Those are internal paths of exactly version 1.0.1, which is
+// pinned in package.json.
+
+const fs = require("fs");
+const http = require("http");
+const https = require("https");
+const path = require("path");
+const crypto = require("crypto");
+const { PassThrough } = require("stream");
+
+const auth = require("./lib/auth");
+const { ensureCertificate } = require("./lib/cert");
+
+const Account = require("@vercel/cosmosdb-server/lib/account").default;
+const route = require("@vercel/cosmosdb-server/lib/routes").default;
+
+const DEFAULT_STATE_DIR = path.join(__dirname, "state");
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
+
+// RU charged per operation kind when --ru-per-second is set (roughly what small
+// documents cost on the real service).
+const CHARGES = { read: 1, feed: 3, query: 3, write: 6 };
+
+const ERROR_CODES = {
+  400: ["BadRequest", "The request is invalid."],
+  401: ["Unauthorized", "Unauthorized."],
+  403: ["Forbidden", "Forbidden."],
+  404: ["NotFound", "Resource Not Found. Learn more: https://aka.ms/cosmosdb-tsg-not-found"],
+  409: ["Conflict", "Entity with the specified id already exists in the system."],
+  412: ["PreconditionFailed", "Operation cannot be performed because one of the specified precondition is not met."],
+  413: ["RequestEntityTooLarge", "Request size is too large."],
+  429: ["TooManyRequests", "Request rate is large. More Request Units may be needed, so no changes were made. Please retry this request later."],
+  500: ["InternalServerError", "Unknown server error occurred when processing this request."]
+};
+
+const DEFAULTS = {
+  port: 8081,
+  http: false,
+  stateDir: process.env.COSMOS_LOCAL_STATE_DIR || DEFAULT_STATE_DIR,
+  key: auth.EMULATOR_KEY,
+  ruPerSecond: 0,
+  dropRate: 0,
+  dropMode: "before",
+  seed: null,
+  delayMs: 0,
+  verbose: false
+};
+
+// Small deterministic PRNG (mulberry32) for --seed.
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function isTrue(v) {
+  const value = Array.isArray(v) ? v[0] : v;
+  return typeof value === "string" && value.trim().toLowerCase() === "true";
+}
+
+function header(req, name) {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Parses a (compound) session token: "range:token[,range:token...]" where token
+ * is V2 "version#globalLsn[#region=lsn...]" or V1 "lsn". Returns a Map
+ * range -> highest global LSN, or null when malformed.
+ */
+function parseSessionToken(value) {
+  const out = new Map();
+  for (const rawSegment of String(value).split(",")) {
+    const segment = rawSegment.trim();
+    if (!segment) continue;
+    const colon = segment.indexOf(":");
+    if (colon <= 0) return null;
+    const range = segment.slice(0, colon).trim();
+    const token = segment.slice(colon + 1).trim();
+    let lsn;
+    if (token.includes("#")) {
+      const parts = token.split("#");
+      if (!/^-?\d+$/.test(parts[0]) || !/^-?\d+$/.test(parts[1] || "")) return null;
+      for (const region of parts.slice(2)) {
+        if (!/^\d+=-?\d+$/.test(region)) return null;
+      }
+      lsn = Number(parts[1]);
+    } else {
+      if (!/^-?\d+$/.test(token)) return null;
+      lsn = Number(token);
+    }
+    out.set(range, Math.max(out.has(range) ? out.get(range) : -Infinity, lsn));
+  }
+  return out;
+}
+
+function formatSessionToken(lsn) {
+  return `0:-1#${lsn}`;
+}
+
+/**
+ * What a request is, from its method, headers and decoded path segments.
+ * Mirrors the package router's precedence for POST on docs: query, upsert, batch, create.
+ */
+function classify(req, segments) {
+  const info = { dbId: null, collId: null, docId: null, doc: null, containerScoped: false };
+  if (segments[0] !== "dbs") return info;
+  info.dbId = segments[1] === undefined ? null : segments[1];
+  if (segments[2] !== "colls" || segments.length < 4) return info;
+  info.collId = segments[3];
+  if (segments.length < 5) return info;
+  info.containerScoped = true;
+  const method = req.method;
+  if (segments[4] === "docs" && segments.length === 5) {
+    if (method === "GET") info.doc = "feed";
+    else if (method === "POST") {
+      if (isTrue(req.headers["x-ms-documentdb-isquery"]) || header(req, "content-type") === "application/query+json") {
+        info.doc = "query";
+      } else if (isTrue(req.headers["x-ms-documentdb-is-upsert"])) {
+        info.doc = "upsert";
+      } else if (isTrue(req.headers["x-ms-cosmos-is-batch-request"])) {
+        info.doc = "batch";
+      } else {
+        info.doc = "create";
+      }
+    }
+  } else if (segments[4] === "docs" && segments.length === 6) {
+    info.docId = segments[5];
+    info.doc = { GET: "read", PUT: "replace", PATCH: "patch", DELETE: "delete" }[method] || null;
+  } else if (segments[4] === "pkranges" && segments.length === 5) {
+    info.pkranges = true;
+  }
+  return info;
+}
+
+const WRITE_KINDS = new Set(["create", "upsert", "replace", "patch", "delete", "batch"]);
+const READ_KINDS = new Set(["read", "feed", "query"]);
+
+class HttpError {
+  constructor(status, message, { substatus, code, headers } = {}) {
+    this.status = status;
+    this.body = { code: code || (ERROR_CODES[status] || ["Error"])[0], message };
+    this.substatus = substatus;
+    this.headers = headers || {};
+  }
+}
+
+function newStats() {
+  return {
+    requests: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    throttled: 0,
+    dropped: 0,
+    unauthorized: 0,
+    sessionNotAvailable: 0,
+    byMethod: {},
+    byStatus: {},
+    since: new Date().toISOString()
+  };
+}
+
+/**
+ * Creates (but does not start) a cosmos-local server.
+ * `options` are the DEFAULTS keys; fault options can be changed on
+ * `instance.options` while running (tests do).
+ */
+function createCosmosLocal(userOptions = {}) {
+  const options = { ...DEFAULTS, ...userOptions };
+  const scheme = options.http ? "http" : "https";
+  let account = null;
+  let actualPort = null;
+  let random = options.seed === null || options.seed === undefined ? Math.random : seededRandom(Number(options.seed));
+  const stats = newStats();
+  // container key "dbs/{db}/colls/{c}" (names, not rids) -> LSN
+  const lsns = new Map();
+  // container key -> { second, spent }
+  const budgets = new Map();
+
+  const log = options.verbose ? (...a) => console.log(...a) : () => {};
+
+  function baseUrl(req) {
+    let host = "127.0.0.1";
+    const h = req && header(req, "host");
+    if (h && /^localhost(:\d+)?$/i.test(h)) host = "localhost";
+    return `${scheme}://${host}:${actualPort}/`;
+  }
+
+  function resolveContainer(dbId, collId) {
+    const db = account.database(dbId).read();
+    if (!db) return null;
+    const coll = account.database(dbId).collection(collId).read();
+    if (!coll) return null;
+    return { key: `dbs/${db.id}/colls/${coll.id}`, rid: coll._rid, definition: coll };
+  }
+
+  function currentLsn(key) {
+    if (!lsns.has(key)) lsns.set(key, 0);
+    return lsns.get(key);
+  }
+
+  function decideDrop() {
+    const rate = Number(options.dropRate) || 0;
+    if (rate <= 0) return null;
+    if (random() >= rate) return null;
+    if (options.dropMode === "both") return random() < 0.5 ? "before" : "after";
+    return options.dropMode === "after" ? "after" : "before";
+  }
+
+  function charge(info, parsedBody) {
+    if (info.doc === "batch") {
+      const ops = Array.isArray(parsedBody) ? parsedBody : [];
+      return ops.reduce((sum, op) => sum + (op && op.operationType === "Read" ? CHARGES.read : CHARGES.write), 0) || CHARGES.write;
+    }
+    if (info.doc === "read") return CHARGES.read;
+    if (info.doc === "feed") return CHARGES.feed;
+    if (info.doc === "query") return CHARGES.query;
+    if (WRITE_KINDS.has(info.doc)) return CHARGES.write;
+    return 1;
+  }
+
+  function throttle(container, cost) {
+    const limit = Number(options.ruPerSecond) || 0;
+    if (limit <= 0) return null;
+    const now = Date.now();
+    const second = Math.floor(now / 1000);
+    let b = budgets.get(container.key);
+    if (!b || b.second !== second) {
+      b = { second, spent: 0 };
+      budgets.set(container.key, b);
+    }
+    // Like the service, a request may overdraw the second it starts in; the
+    // next request in that second is refused.
+    if (b.spent >= limit) {
+      const retryAfter = Math.max(1, 1000 - (now % 1000));
+      stats.throttled += 1;
+      return new HttpError(429, ERROR_CODES[429][1], {
+        substatus: 3200,
+        headers: { "x-ms-retry-after-ms": String(retryAfter), "x-ms-request-charge": "0" }
+      });
+    }
+    b.spent += cost;
+    return null;
+  }
+
+  function readBody(req) {
+    return new Promise((resolve, reject) => {
+      const chunks = [];
+      let size = 0;
+      req.on("data", c => {
+        size += c.length;
+        if (size > MAX_BODY_BYTES) {
+          reject(new HttpError(413, ERROR_CODES[413][1]));
+          req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on("end", () => resolve(Buffer.concat(chunks)));
+      req.on("error", reject);
+    });
+  }
+
+  // Runs one Cosmos request; returns { status, body, headers }.
+  async function processRequest(req, res, pathname) {
+    const { segments } = auth.resourceFromPath(pathname);
+    const authError = auth.checkRequest({
+      method: req.method,
+      rawPath: pathname,
+      headers: req.headers,
+      masterKey: options.key
+    });
+    if (authError) {
+      stats.unauthorized += 1;
+      throw new HttpError(401, authError, { headers: { "x-ms-request-charge": "0" } });
+    }
+
+    const rawBody = await readBody(req);
+    const info = classify(req, segments);
+    const innerHeaders = { ...req.headers };
+    let innerBody = rawBody;
+    let parsedBody;
+
+    if (req.method === "POST" || req.method === "PUT" || req.method === "PATCH") {
+      try {
+        parsedBody = JSON.parse(rawBody.toString("utf8"));
+      } catch (e) {
+        throw new HttpError(400, `The request payload is invalid JSON: ${e.message}`);
+      }
+    }
+
+    let container = null;
+    if (info.containerScoped) {
+      container = resolveContainer(info.dbId, info.collId);
+      if (!container) {
+        throw new HttpError(404, `Container 'dbs/${info.dbId}/colls/${info.collId}' does not exist. ${ERROR_CODES[404][1]}`);
+      }
+    }
+
+    const cost = info.doc ? charge(info, parsedBody) : 1;
+    if (info.doc) {
+      const throttled = throttle(container, cost);
+      if (throttled) throw throttled;
+    }
+
+    // Partition key header: must be JSON when present; required on writes that address one item.
+    const pkHeader = header(req, "x-ms-documentdb-partitionkey");
+    if (pkHeader !== undefined) {
+      try {
+        JSON.parse(pkHeader);
+      } catch (e) {
+        throw new HttpError(400, `The partition key header value '${pkHeader}' is not valid JSON; expected e.g. ["value"].`, { substatus: 1001 });
+      }
+    }
+    if (["replace", "patch", "delete", "upsert", "read"].includes(info.doc) && pkHeader === undefined) {
+      const pkDef = container.definition.partitionKey;
+      if (pkDef && Array.isArray(pkDef.paths) && pkDef.paths.length > 0) {
+        throw new HttpError(
+          400,
+          "The partition key supplied in x-ms-partitionkey header has fewer components than defined in the collection.",
+          { substatus: 1001 }
+        );
+      }
+      // Container without a partition key definition (the package then keys by id).
+      innerHeaders["x-ms-documentdb-partitionkey"] = "[{}]";
+    }
+    if ((info.doc === "create" || info.doc === "upsert" || info.doc === "replace") && rawBody.length > MAX_DOCUMENT_BYTES) {
+      throw new HttpError(413, `${ERROR_CODES[413][1]} The document is larger than 2 MB.`);
+    }
+    if (info.doc === "replace" && parsedBody && typeof parsedBody === "object" && parsedBody.id !== info.docId) {
+      throw new HttpError(400, `The id '${parsedBody.id}' in the request body does not match the id '${info.docId}' in the URL.`);
+    }
+    if (info.doc === "read") {
+      // The package's pk check crashes (500) on a missing doc or wrong pk; this
+      // flag makes it do a plain lookup by (id, pk), which answers 404 properly.
+      innerHeaders["x-ms-documentdb-query-enablecrosspartition"] = "True";
+    }
+    if (info.doc === "batch" && Array.isArray(parsedBody)) {
+      // On the service the request's partition key applies to every operation of
+      // a batch; the package needs it per operation.
+      for (const op of parsedBody) {
+        if (op && typeof op === "object" && op.partitionKey === undefined) {
+          if (pkHeader === undefined) {
+            throw new HttpError(400, "Batch operations need the x-ms-documentdb-partitionkey header.", { substatus: 1001 });
+          }
+          op.partitionKey = pkHeader;
+        }
+      }
+      innerBody = Buffer.from(JSON.stringify(parsedBody), "utf8");
+    }
+
+    // Session consistency for document reads of this container.
+    const consistency = (header(req, "x-ms-consistency-level") || "Session").toLowerCase();
+    const sessionHeader = header(req, "x-ms-session-token");
+    if (READ_KINDS.has(info.doc) && sessionHeader && sessionHeader.trim() && consistency === "session") {
+      const parsed = parseSessionToken(sessionHeader);
+      if (!parsed) {
+        throw new HttpError(400, `The session token provided '${sessionHeader}' is invalid.`);
+      }
+      const wanted = parsed.get("0");
+      if (wanted !== undefined && wanted > currentLsn(container.key)) {
+        stats.sessionNotAvailable += 1;
+        throw new HttpError(404, "The read session is not available for the input session token.", {
+          substatus: 1002,
+          headers: { "x-ms-request-charge": String(cost) }
+        });
+      }
+    }
+
+    // Names (not rids) of what a successful DELETE removes, for the session/RU maps.
+    let deletedPrefix = null;
+    if (req.method === "DELETE" && segments[0] === "dbs" && segments.length === 4 && segments[2] === "colls") {
+      const c = resolveContainer(segments[1], segments[3]);
+      if (c) deletedPrefix = c.key;
+    } else if (req.method === "DELETE" && segments[0] === "dbs" && segments.length === 2) {
+      const db = account.database(segments[1]).read();
+      if (db) deletedPrefix = `dbs/${db.id}/colls/`;
+    }
+
+    // Delegate to the package.
+    const inner = new PassThrough();
+    inner.end(innerBody);
+    inner.method = req.method;
+    inner.url = req.url;
+    inner.headers = innerHeaders;
+    inner.socket = req.socket;
+    const matched = route(inner);
+    if (!matched) {
+      throw new HttpError(400, `cosmos-local (@vercel/cosmosdb-server) has no route for ${req.method} ${pathname}.`);
+    }
+    const [params, handler] = matched;
+    let body;
+    res.statusCode = 200;
+    try {
+      body = await handler(account, inner, res, params);
+    } catch (err) {
+      if (options.verbose) console.error(err);
+      res.statusCode = 500;
+      body = { code: ERROR_CODES[500][0], message: String(err && err.message) };
+    }
+    const status = res.statusCode;
+    const headers = { "x-ms-request-charge": String(cost) };
+
+    // Post-processing towards Azure behaviour.
+    if (segments.length === 0 && status === 200 && body && typeof body === "object") {
+      body = JSON.parse(JSON.stringify(body));
+      const endpoint = baseUrl(req);
+      for (const list of ["writableLocations", "readableLocations"]) {
+        body[list] = (body[list] || [{ name: "South Central US" }]).map(l => ({ ...l, databaseAccountEndpoint: endpoint }));
+      }
+    }
+    if (info.pkranges && body && Array.isArray(body.PartitionKeyRanges)) {
+      body = {
+        ...body,
+        PartitionKeyRanges: body.PartitionKeyRanges.map(r => ({
+          ...r,
+          id: String(r.id),
+          parents: Array.isArray(r.parents) ? r.parents.map(String) : r.parents
+        }))
+      };
+    }
+    // Container lifecycle resets its session LSN.
+    if (segments.length === 3 && segments[2] === "colls" && req.method === "POST" && status === 201 && body && body.id) {
+      const db = account.database(info.dbId).read();
+      if (db) lsns.set(`dbs/${db.id}/colls/${body.id}`, 0);
+    }
+    if (deletedPrefix && status === 204) {
+      for (const map of [lsns, budgets]) {
+        for (const k of [...map.keys()]) {
+          if (k === deletedPrefix || (deletedPrefix.endsWith("/") && k.startsWith(deletedPrefix))) map.delete(k);
+        }
+      }
+    }
+    if (info.doc && container) {
+      if (WRITE_KINDS.has(info.doc) && status >= 200 && status < 300) {
+        let writes = 1;
+        if (info.doc === "batch") {
+          writes = (Array.isArray(body) ? body : []).filter(
+            (r, i) => r && r.statusCode < 300 && parsedBody[i] && parsedBody[i].operationType !== "Read"
+          ).length;
+        }
+        lsns.set(container.key, currentLsn(container.key) + writes);
+      }
+      headers["x-ms-session-token"] = formatSessionToken(currentLsn(container.key));
+      headers["x-ms-alt-content-path"] = container.key;
+      headers["x-ms-content-path"] = container.rid;
+    }
+    return { status, body, headers };
+  }
+
+  function send(req, res, { status, body, headers, substatus }) {
+    if (status >= 400) {
+      if (!body || typeof body !== "object" || Array.isArray(body)) body = {};
+      const [code, message] = ERROR_CODES[status] || ERROR_CODES[status >= 500 ? 500 : 400];
+      if (!body.code) body = { code, ...body };
+      if (!body.message) body.message = message;
+    }
+    res.statusCode = status;
+    for (const [k, v] of Object.entries(headers || {})) res.setHeader(k, v);
+    if (substatus) res.setHeader("x-ms-substatus", String(substatus));
+    if (body && body._etag) res.setHeader("etag", body._etag);
+    if (header(req, "x-ms-documentdb-populatequerymetrics")) {
+      res.setHeader(
+        "x-ms-documentdb-query-metrics",
+        "totalExecutionTimeInMs=0.00;queryCompileTimeInMs=0.00;retrievedDocumentCount=0;outputDocumentCount=0"
+      );
+    }
+    if (header(req, "a-im") && status === 200) {
+      // The package's change feed has no continuation: everything at first, then 304.
+      if (header(req, "if-none-match")) res.statusCode = 304;
+      res.setHeader("etag", "1");
+    }
+    res.setHeader("content-type", "application/json");
+    res.setHeader("content-location", `${scheme}://${header(req, "host") || `127.0.0.1:${actualPort}`}${req.url}`);
+    res.setHeader("x-ms-activity-id", crypto.randomUUID());
+    if (!res.hasHeader("x-ms-request-charge")) res.setHeader("x-ms-request-charge", "1");
+    stats.byStatus[res.statusCode] = (stats.byStatus[res.statusCode] || 0) + 1;
+    res.end(body === undefined ? "" : JSON.stringify(body));
+  }
+
+  function admin(req, res, pathname) {
+    const reply = (status, obj) => {
+      res.statusCode = status;
+      res.setHeader("content-type", "application/json");
+      res.setHeader("cache-control", "no-store");
+      res.end(JSON.stringify(obj));
+    };
+    if (pathname === "/_local/stats" && req.method === "GET") {
+      return reply(200, { ...stats, options: publicOptions() });
+    }
+    if (pathname === "/_local/stats/reset" && req.method === "POST") {
+      const inFlight = stats.inFlight;
+      Object.assign(stats, newStats(), { inFlight, maxInFlight: inFlight });
+      return reply(200, { ...stats });
+    }
+    return reply(404, { code: "NotFound", message: "cosmos-local admin: use GET /_local/stats or POST /_local/stats/reset" });
+  }
+
+  function publicOptions() {
+    const { key, ...rest } = options;
+    return { ...rest, scheme, port: actualPort };
+  }
+
+  async function onRequest(req, res) {
+    const started = Date.now();
+    const pathname = (req.url || "/").split("?")[0];
+    if (pathname === "/_local" || pathname.startsWith("/_local/")) {
+      admin(req, res, pathname);
+      return;
+    }
+    stats.requests += 1;
+    stats.byMethod[req.method] = (stats.byMethod[req.method] || 0) + 1;
+    stats.inFlight += 1;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    let counted = true;
+    const release = () => {
+      if (counted) {
+        counted = false;
+        stats.inFlight -= 1;
+      }
+    };
+    res.on("close", release);
+    res.on("finish", release);
+
+    const drop = decideDrop();
+    if (drop === "before") {
+      stats.dropped += 1;
+      log(`${req.method} ${req.url} -> dropped before processing`);
+      req.socket.destroy();
+      release();
+      return;
+    }
+    let result;
+    try {
+      result = await processRequest(req, res, pathname);
+    } catch (err) {
+      if (err instanceof HttpError) {
+        result = err;
+      } else {
+        if (options.verbose) console.error(err);
+        result = new HttpError(500, String(err && err.message));
+      }
+    }
+    if (options.delayMs > 0) {
+      await new Promise(r => setTimeout(r, Number(options.delayMs)));
+    }
+    if (drop === "after") {
+      stats.dropped += 1;
+      log(`${req.method} ${req.url} -> ${result.status}, response dropped`);
+      req.socket.destroy();
+      release();
+      return;
+    }
+    send(req, res, result);
+    log(`${req.method} ${req.url} -> ${res.statusCode} ${Date.now() - started}ms`);
+  }
+
+  const instance = {
+    options,
+    stats,
+    scheme,
+    server: null,
+    url: null,
+    port: null,
+    certFile: null,
+    get account() {
+      return account;
+    },
+    setSeed(seed) {
+      random = seededRandom(Number(seed));
+    },
+    async start() {
+      let server;
+      if (options.http) {
+        server = http.createServer();
+      } else {
+        const pair = await ensureCertificate(options.stateDir);
+        instance.certFile = pair.certFile;
+        server = https.createServer({ cert: pair.cert, key: pair.key });
+      }
+      // Keep idle keep-alive connections long enough that clients with long
+      // pools rarely race a server-side close.
+      server.keepAliveTimeout = 120 * 1000;
+      server.headersTimeout = 125 * 1000;
+      server.on("request", (req, res) => {
+        onRequest(req, res).catch(err => {
+          console.error(err);
+          if (!res.headersSent) {
+            res.statusCode = 500;
+            res.end("");
+          }
+        });
+      });
+      await new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(options.port, "127.0.0.1", () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      actualPort = server.address().port;
+      account = new Account("127.0.0.1", actualPort);
+      instance.server = server;
+      instance.port = actualPort;
+      instance.url = `${scheme}://127.0.0.1:${actualPort}/`;
+      return instance;
+    },
+    close() {
+      return new Promise(resolve => {
+        if (!instance.server) return resolve();
+        instance.server.close(() => resolve());
+        instance.server.closeAllConnections();
+      });
+    }
+  };
+  return instance;
+}
+
+const USAGE = `usage: node server.js [--port N] [--http] [--state-dir D] [--key K]
+                      [--ru-per-second N] [--drop-rate F] [--drop-mode before|after|both]
+                      [--seed N] [--delay-ms N] [--verbose]`;
+
+function parseArgs(argv) {
+  const out = {};
+  const numeric = (name, v, min, max) => {
+    const n = Number(v);
+    if (v === undefined || v === "" || !Number.isFinite(n) || n < min || (max !== undefined && n > max)) {
+      throw new Error(`${name} needs a number${max !== undefined ? ` in ${min}..${max}` : ` >= ${min}`}, got '${v}'`);
+    }
+    return n;
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    let arg = argv[i];
+    let value;
+    const eq = arg.indexOf("=");
+    if (arg.startsWith("--") && eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const next = () => (value !== undefined ? value : argv[++i]);
+    switch (arg) {
+      case "--port": out.port = numeric(arg, next(), 0, 65535); break;
+      case "--http": out.http = true; break;
+      case "--https": out.http = false; break;
+      case "--state-dir": out.stateDir = path.resolve(next() || ""); break;
+      case "--key": out.key = next(); break;
+      case "--ru-per-second": out.ruPerSecond = numeric(arg, next(), 0); break;
+      case "--drop-rate": out.dropRate = numeric(arg, next(), 0, 1); break;
+      case "--drop-mode": {
+        const m = next();
+        if (!["before", "after", "both"].includes(m)) throw new Error(`--drop-mode must be before, after or both, got '${m}'`);
+        out.dropMode = m;
+        break;
+      }
+      case "--seed": out.seed = numeric(arg, next(), -Infinity); break;
+      case "--delay-ms": out.delayMs = numeric(arg, next(), 0); break;
+      case "--verbose": out.verbose = true; break;
+      case "-h":
+      case "--help": out.help = true; break;
+      default: throw new Error(`unknown option '${arg}'`);
+    }
+  }
+  if (out.key !== undefined && (!out.key || Buffer.from(out.key, "base64").length === 0)) {
+    throw new Error("--key needs a base64 master key");
+  }
+  return out;
+}
+
+async function main() {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`cosmos-local: ${e.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const instance = createCosmosLocal(args);
+  try {
+    await instance.start();
+  } catch (e) {
+    console.error(`cosmos-local: cannot start: ${e.message}`);
+    process.exit(1);
+  }
+  const shutdown = () => instance.close().then(() => process.exit(0));
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+  console.log(`cosmos-local listening on ${instance.url}`);
+}
+
+if (require.main === module) {
+  main();
+}
+
+module.exports = { createCosmosLocal, parseArgs, parseSessionToken, classify, DEFAULTS };
