@@ -1,0 +1,107 @@
+package io.cosmoslite;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.Locale;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Produces the {@code authorization} header. The secret is held only as key bytes (or the
+ * resource token) inside this object; {@link #toString()} never shows it.
+ */
+abstract class Auth {
+  /** RFC 1123 date with English names and a two-digit day, whatever the default locale. */
+  static final DateTimeFormatter HTTP_DATE = DateTimeFormatter
+      .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+      .withZone(ZoneOffset.UTC);
+
+  static String httpDate(Instant instant) {
+    return HTTP_DATE.format(instant);
+  }
+
+  /** The header value for one request; called afresh for every attempt. */
+  abstract String authorization(String verb, String resourceType, String resourceLink, String date);
+
+  static Auth masterKey(String base64Key) {
+    return new MasterKey(base64Key);
+  }
+
+  static Auth resourceToken(String token) {
+    return new ResourceToken(token);
+  }
+
+  @Override public String toString() {
+    return getClass().getSimpleName() + "[redacted]";
+  }
+
+  /** HMAC-SHA256 over the documented string-to-sign with the base64-decoded master key. */
+  static final class MasterKey extends Auth {
+    private final ThreadLocal<Mac> macs;
+
+    MasterKey(String base64Key) {
+      byte[] keyBytes;
+      try {
+        keyBytes = Base64.getDecoder().decode(base64Key.trim());
+      } catch (IllegalArgumentException e) {
+        // The key itself is never echoed.
+        throw new IllegalArgumentException("key is not valid base64");
+      }
+      if (keyBytes.length == 0) {
+        throw new IllegalArgumentException("key is empty");
+      }
+      SecretKeySpec spec = new SecretKeySpec(keyBytes, "HmacSHA256");
+      this.macs = ThreadLocal.withInitial(() -> newMac(spec));
+      newMac(spec); // fail now, not on the first request
+    }
+
+    private static Mac newMac(SecretKeySpec spec) {
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(spec);
+        return mac;
+      } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+        throw new IllegalStateException("HmacSHA256 is not available", e);
+      }
+    }
+
+    @Override String authorization(String verb, String resourceType, String resourceLink,
+        String date) {
+      String payload = verb.toLowerCase(Locale.ROOT) + '\n'
+          + resourceType.toLowerCase(Locale.ROOT) + '\n'
+          + resourceLink + '\n'
+          + date.toLowerCase(Locale.ROOT) + '\n'
+          + '\n';
+      Mac mac = macs.get();
+      byte[] digest = mac.doFinal(payload.getBytes(StandardCharsets.UTF_8));
+      String signature = Base64.getEncoder().encodeToString(digest);
+      return URLEncoder.encode("type=master&ver=1.0&sig=" + signature, StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A resource token from a permission, sent as it is (URL-encoded unless it already is). */
+  static final class ResourceToken extends Auth {
+    private final String header;
+
+    ResourceToken(String token) {
+      String trimmed = token.trim();
+      if (trimmed.isEmpty()) {
+        throw new IllegalArgumentException("resourceToken is empty");
+      }
+      this.header = trimmed.contains("%")
+          ? trimmed : URLEncoder.encode(trimmed, StandardCharsets.UTF_8);
+    }
+
+    @Override String authorization(String verb, String resourceType, String resourceLink,
+        String date) {
+      return header;
+    }
+  }
+
+}

@@ -1,0 +1,1017 @@
+package io.cosmoslite;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Type;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * An asynchronous client for the Azure Cosmos DB for NoSQL REST API. Every database, container
+ * and document method returns a {@link CompletableFuture} of a {@link CosmosResult}, which is a
+ * {@code Map} with {@code status}, {@code code}, {@code session_token}, {@code error} and
+ * {@code data}. Share one client per account: it is thread-safe, keeps connections alive, holds
+ * the session tokens of every container it touched, and limits the requests in flight.
+ *
+ * <pre>{@code
+ * try (CosmosClient client = CosmosClient.builder()
+ *     .endpoint("https://myaccount.documents.azure.com:443/")
+ *     .key(System.getenv("COSMOS_KEY"))
+ *     .build()) {
+ *   client.createDatabaseIfNotExists("shop").join();
+ *   client.createContainerIfNotExists("shop", "orders", "/customer").join();
+ *   client.createDocument("shop", "orders", Map.of("id", "1", "customer", "ada"), "ada").join();
+ *   Map<String, Object> order = client.getDocument("shop", "orders", "1", "ada").join().data();
+ * }
+ * }</pre>
+ *
+ * <p><b>Failures.</b> By default ({@link Builder#raiseOnFailure(boolean) raiseOnFailure(true)}) a
+ * failed call completes exceptionally with a {@link CosmosException} carrying the failed result;
+ * with {@code raiseOnFailure(false)} it completes normally with {@code status = "failed"}. A call
+ * that got no response (refused connection, timeout) fails with code 0. Bad arguments throw
+ * {@link IllegalArgumentException} or {@link NullPointerException} at once, before any request.
+ *
+ * <p><b>Retries.</b> Throttling (429) is retried after the service's {@code x-ms-retry-after-ms},
+ * by default up to 9 times and 30 seconds of waiting; 449, 503, 410, 404/1002 and connection
+ * failures are retried with backoff where resending is safe. Every attempt is signed afresh.
+ *
+ * <p><b>Sessions.</b> The client merges the {@code x-ms-session-token} of every document response
+ * per container and sends it on that container's reads and queries. {@link #sessionToken} and
+ * {@link #mergeSessionToken} hand a container's token to another process and back; a per-call
+ * token goes in {@link RequestOptions.Builder#sessionToken}.
+ */
+public final class CosmosClient implements AutoCloseable {
+  private static final String VERSION = "0.1.0";
+  private static final Type LIST_OF_MAPS =
+      com.google.gson.reflect.TypeToken.getParameterized(List.class, Json.MAP).getType();
+
+  final Transport transport;
+  private final ConsistencyLevel consistencyLevel;
+  private volatile boolean closed;
+
+  private CosmosClient(Builder b, Transport transport) {
+    this.transport = transport;
+    this.consistencyLevel = b.consistencyLevel;
+    transport.accountRefresher(this::readAccount);
+  }
+
+  /** A builder; set an endpoint and a key (or a connection string or resource token). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A client configured from the environment: {@code COSMOS_CONNECTION_STRING}, else
+   * {@code COSMOS_ENDPOINT} and {@code COSMOS_KEY}.
+   *
+   * @throws IllegalStateException when neither is set, naming the variables
+   */
+  public static CosmosClient fromEnvironment() {
+    return builder().fromEnvironment().build();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Account and lifecycle
+
+  /**
+   * Reads the database account ({@code GET /}) and learns its regions: from then on writes go to
+   * the first write region and reads to the first readable region. Without it, every call uses
+   * the configured endpoint. The result's data is the account document.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> connect() {
+    checkOpen();
+    return readAccount();
+  }
+
+  private CompletableFuture<CosmosResult<Map<String, Object>>> readAccount() {
+    CosmosRequest request = CosmosRequest.builder("GET", CosmosRequest.Kind.OTHER_WRITE, "",
+        CosmosRequest.Link.ROOT).build();
+    return transport.execute(request, body -> {
+      Map<String, Object> account = Json.fromBytes(body, Json.MAP);
+      learnRegions(Json.GSON.toJsonTree(account));
+      return account;
+    });
+  }
+
+  private void learnRegions(JsonElement account) {
+    String fallback = transport.configuredEndpoint();
+    String write = Transport.Regions.firstEndpoint(locations(account, "writableLocations"),
+        fallback);
+    String read = Transport.Regions.firstEndpoint(locations(account, "readableLocations"), write);
+    ConsistencyLevel level = null;
+    JsonElement policy = account.getAsJsonObject().get("userConsistencyPolicy");
+    if (policy != null && policy.isJsonObject()) {
+      level = ConsistencyLevel.fromAccount(
+          Json.stringMember(policy, "defaultConsistencyLevel"));
+    }
+    transport.regions(new Transport.Regions(write, read, level));
+  }
+
+  private static List<String> locations(JsonElement account, String key) {
+    List<String> out = new ArrayList<>();
+    JsonElement list = account.isJsonObject() ? account.getAsJsonObject().get(key) : null;
+    if (list != null && list.isJsonArray()) {
+      for (JsonElement location : list.getAsJsonArray()) {
+        String endpoint = Json.stringMember(location, "databaseAccountEndpoint");
+        if (endpoint != null && !endpoint.isBlank()) {
+          out.add(endpoint.endsWith("/") ? endpoint : endpoint + "/");
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The endpoint writes are sent to (the configured one until {@link #connect()}). */
+  public String writeEndpoint() {
+    return transport.regions().write;
+  }
+
+  /** The endpoint reads are sent to (the configured one until {@link #connect()}). */
+  public String readEndpoint() {
+    return transport.regions().read;
+  }
+
+  /**
+   * Marks the client closed; later calls throw {@link IllegalStateException}. Calls in flight
+   * complete normally. (The JDK 17 {@code HttpClient} has no close; its idle connections are
+   * released when it is collected.)
+   */
+  @Override public void close() {
+    closed = true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Session tokens
+
+  /**
+   * The session token this client holds for a container (every partition-key range merged), or
+   * null when it has none yet. Hand it to another client instance (a cookie, say) and give it
+   * back with {@link #mergeSessionToken} or {@link RequestOptions.Builder#sessionToken} there to
+   * read your own writes.
+   */
+  public String sessionToken(String database, String container) {
+    return transport.sessions.get(containerLink(database, container).raw);
+  }
+
+  /**
+   * Merges a session token (from another client instance) into this client's token for the
+   * container: per partition-key range the higher LSN wins, nothing is lost.
+   */
+  public void mergeSessionToken(String database, String container, String sessionToken) {
+    Objects.requireNonNull(sessionToken, "sessionToken == null");
+    transport.sessions.merge(containerLink(database, container).raw, sessionToken);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Databases
+
+  /** Lists the databases; data is the list of database resources. */
+  public CompletableFuture<CosmosResult<List<Map<String, Object>>>> listDatabases() {
+    checkOpen();
+    CosmosRequest request = CosmosRequest.builder("GET", CosmosRequest.Kind.READ, "dbs",
+        CosmosRequest.Link.ROOT).feed("dbs").build();
+    return transport.execute(request, feed("Databases"));
+  }
+
+  /** Creates a database (POST dbs); 409 when it exists. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createDatabase(String id) {
+    return createDatabase(id, null);
+  }
+
+  /**
+   * Creates a database with shared throughput, or none when {@code throughput} is null.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createDatabase(String id,
+      Throughput throughput) {
+    checkOpen();
+    return transport.execute(createDatabaseRequest(id, throughput), this::map);
+  }
+
+  /** Creates a database unless it exists; either way the data is the database resource. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createDatabaseIfNotExists(
+      String id) {
+    return createDatabaseIfNotExists(id, null);
+  }
+
+  /** Creates a database with throughput (may be null) unless it exists. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createDatabaseIfNotExists(
+      String id, Throughput throughput) {
+    checkOpen();
+    return createOrRead(createDatabaseRequest(id, throughput), databaseRequest("GET", id));
+  }
+
+  /** Reads a database. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> getDatabase(String id) {
+    checkOpen();
+    return transport.execute(databaseRequest("GET", id), this::map);
+  }
+
+  /** Deletes a database and everything in it; forgets its containers' session tokens. */
+  public CompletableFuture<CosmosResult<Void>> deleteDatabase(String id) {
+    checkOpen();
+    CosmosRequest request = databaseRequest("DELETE", id);
+    return transport.execute(request, body -> (Void) null).thenApply(result -> {
+      transport.sessions.clearDatabase(request.resourceLink);
+      return result;
+    });
+  }
+
+  private CosmosRequest createDatabaseRequest(String id, Throughput throughput) {
+    Names.name(id, "id");
+    CosmosRequest.Builder b = CosmosRequest.builder("POST", CosmosRequest.Kind.OTHER_WRITE, "dbs",
+        CosmosRequest.Link.ROOT).feed("dbs").body(Json.toBytes(Map.of("id", id)), JSON);
+    if (throughput != null) {
+      throughput.apply(b);
+    }
+    return b.build();
+  }
+
+  private CosmosRequest databaseRequest(String method, String id) {
+    return CosmosRequest.builder(method, kindOf(method), "dbs", databaseLink(id)).build();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Containers
+
+  /** Lists the containers of a database; data is the list of container resources. */
+  public CompletableFuture<CosmosResult<List<Map<String, Object>>>> listContainers(
+      String database) {
+    checkOpen();
+    CosmosRequest request = CosmosRequest.builder("GET", CosmosRequest.Kind.READ, "colls",
+        databaseLink(database)).feed("colls").build();
+    return transport.execute(request, feed("DocumentCollections"));
+  }
+
+  /**
+   * Creates a container partitioned on one path (e.g. {@code /customer}); 409 when it exists.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createContainer(String database,
+      String id, String partitionKeyPath) {
+    return createContainer(database, ContainerProperties.builder(id, partitionKeyPath).build(),
+        null);
+  }
+
+  /** Creates a container from a full definition (hierarchical keys, TTL, indexing, ...). */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createContainer(String database,
+      ContainerProperties properties) {
+    return createContainer(database, properties, null);
+  }
+
+  /** Creates a container with dedicated throughput, or none when {@code throughput} is null. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createContainer(String database,
+      ContainerProperties properties, Throughput throughput) {
+    checkOpen();
+    return transport.execute(createContainerRequest(database, properties, throughput),
+        this::map);
+  }
+
+  /** Creates a container unless it exists; either way the data is the container resource. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createContainerIfNotExists(
+      String database, String id, String partitionKeyPath) {
+    return createContainerIfNotExists(database,
+        ContainerProperties.builder(id, partitionKeyPath).build(), null);
+  }
+
+  /** Creates a container (throughput may be null) unless it exists. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createContainerIfNotExists(
+      String database, ContainerProperties properties, Throughput throughput) {
+    checkOpen();
+    return createOrRead(createContainerRequest(database, properties, throughput),
+        containerRequest("GET", database, properties.id()));
+  }
+
+  /** Reads a container's definition. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> getContainer(String database,
+      String id) {
+    checkOpen();
+    return transport.execute(containerRequest("GET", database, id), this::map);
+  }
+
+  /**
+   * Replaces a container's definition (indexing policy, TTL...); its partition key cannot
+   * change.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> replaceContainer(String database,
+      ContainerProperties properties) {
+    checkOpen();
+    Objects.requireNonNull(properties, "properties == null");
+    CosmosRequest request = CosmosRequest.builder("PUT", CosmosRequest.Kind.REPLACE, "colls",
+        containerLink(database, properties.id()))
+        .body(Json.toBytes(properties.toJson()), JSON).build();
+    return transport.execute(request, this::map);
+  }
+
+  /** Deletes a container and its documents; forgets its session token. */
+  public CompletableFuture<CosmosResult<Void>> deleteContainer(String database, String id) {
+    checkOpen();
+    CosmosRequest request = containerRequest("DELETE", database, id);
+    return transport.execute(request, body -> (Void) null).thenApply(result -> {
+      transport.sessions.clearContainer(request.resourceLink);
+      return result;
+    });
+  }
+
+  private CosmosRequest createContainerRequest(String database, ContainerProperties properties,
+      Throughput throughput) {
+    Objects.requireNonNull(properties, "properties == null");
+    CosmosRequest.Builder b = CosmosRequest.builder("POST", CosmosRequest.Kind.OTHER_WRITE,
+        "colls", databaseLink(database)).feed("colls")
+        .body(Json.toBytes(properties.toJson()), JSON);
+    if (throughput != null) {
+      throughput.apply(b);
+    }
+    return b.build();
+  }
+
+  private CosmosRequest containerRequest(String method, String database, String id) {
+    return CosmosRequest.builder(method, kindOf(method), "colls", containerLink(database, id))
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Documents
+
+  /**
+   * Creates a document (POST docs). {@code document} is a {@code Map} or any Gson-mappable
+   * object with a string {@code id}; {@code partitionKey} is its partition key value (a
+   * {@link PartitionKey} or a String, Number or Boolean). 409 when the id exists in that
+   * partition. Data is the stored document.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createDocument(String database,
+      String container, Object document, Object partitionKey) {
+    return createDocument(database, container, document, partitionKey, RequestOptions.NONE);
+  }
+
+  /** Creates a document with per-call options. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createDocument(String database,
+      String container, Object document, Object partitionKey, RequestOptions options) {
+    return write(CosmosRequest.Kind.CREATE, database, container, document, partitionKey, options,
+        this::map);
+  }
+
+  /** Creates a document and maps the stored document to {@code type}. */
+  public <T> CompletableFuture<CosmosResult<T>> createDocument(String database, String container,
+      Object document, Object partitionKey, RequestOptions options, Class<T> type) {
+    return write(CosmosRequest.Kind.CREATE, database, container, document, partitionKey, options,
+        typed(type));
+  }
+
+  /** Creates or replaces a document (201 when new, 200 when it replaced one). */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> upsertDocument(String database,
+      String container, Object document, Object partitionKey) {
+    return upsertDocument(database, container, document, partitionKey, RequestOptions.NONE);
+  }
+
+  /** Upserts a document with per-call options ({@code ifMatch} applies to a replaced one). */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> upsertDocument(String database,
+      String container, Object document, Object partitionKey, RequestOptions options) {
+    return write(CosmosRequest.Kind.UPSERT, database, container, document, partitionKey, options,
+        this::map);
+  }
+
+  /** Upserts a document and maps the stored document to {@code type}. */
+  public <T> CompletableFuture<CosmosResult<T>> upsertDocument(String database, String container,
+      Object document, Object partitionKey, RequestOptions options, Class<T> type) {
+    return write(CosmosRequest.Kind.UPSERT, database, container, document, partitionKey, options,
+        typed(type));
+  }
+
+  /**
+   * Reads a document (GET docs/{id}); 404 when absent. With
+   * {@link RequestOptions.Builder#ifNoneMatch} an unchanged document gives a successful 304 with
+   * null data.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> getDocument(String database,
+      String container, String id, Object partitionKey) {
+    return getDocument(database, container, id, partitionKey, RequestOptions.NONE);
+  }
+
+  /** Reads a document with per-call options. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> getDocument(String database,
+      String container, String id, Object partitionKey, RequestOptions options) {
+    return transport.execute(documentRequest("GET", CosmosRequest.Kind.READ, database, container,
+        id, partitionKey, options).build(), this::map);
+  }
+
+  /** Reads a document mapped to {@code type} (a record or POJO). */
+  public <T> CompletableFuture<CosmosResult<T>> getDocument(String database, String container,
+      String id, Object partitionKey, Class<T> type) {
+    return getDocument(database, container, id, partitionKey, RequestOptions.NONE, type);
+  }
+
+  /** Reads a document mapped to {@code type}, with per-call options. */
+  public <T> CompletableFuture<CosmosResult<T>> getDocument(String database, String container,
+      String id, Object partitionKey, RequestOptions options, Class<T> type) {
+    return transport.execute(documentRequest("GET", CosmosRequest.Kind.READ, database, container,
+        id, partitionKey, options).build(), typed(type));
+  }
+
+  /**
+   * Replaces a document (PUT docs/{id}); {@code document}'s id must equal {@code id}. With
+   * {@link RequestOptions.Builder#ifMatch} it fails with 412 when the document changed.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> replaceDocument(String database,
+      String container, String id, Object document, Object partitionKey) {
+    return replaceDocument(database, container, id, document, partitionKey, RequestOptions.NONE);
+  }
+
+  /** Replaces a document with per-call options. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> replaceDocument(String database,
+      String container, String id, Object document, Object partitionKey,
+      RequestOptions options) {
+    return replaceDocument(database, container, id, document, partitionKey, options, this::map);
+  }
+
+  /** Replaces a document and maps the stored document to {@code type}. */
+  public <T> CompletableFuture<CosmosResult<T>> replaceDocument(String database,
+      String container, String id, Object document, Object partitionKey, RequestOptions options,
+      Class<T> type) {
+    return replaceDocument(database, container, id, document, partitionKey, options, typed(type));
+  }
+
+  private <T> CompletableFuture<CosmosResult<T>> replaceDocument(String database,
+      String container, String id, Object document, Object partitionKey, RequestOptions options,
+      Transport.BodyMapper<T> mapper) {
+    CosmosRequest.Builder b = documentRequest("PUT", CosmosRequest.Kind.REPLACE, database,
+        container, id, partitionKey, options);
+    b.body(documentBody(document, id), JSON);
+    return transport.execute(b.build(), mapper);
+  }
+
+  /**
+   * Applies up to 10 patch operations to a document (PATCH docs/{id}). Data is the patched
+   * document.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> patchDocument(String database,
+      String container, String id, Object partitionKey, List<PatchOperation> operations) {
+    return patchDocument(database, container, id, partitionKey, operations, null,
+        RequestOptions.NONE);
+  }
+
+  /**
+   * Applies patch operations only if {@code condition} (a filter such as
+   * {@code from c where c.status = 'open'}; null for none) holds; 412 when it does not.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> patchDocument(String database,
+      String container, String id, Object partitionKey, List<PatchOperation> operations,
+      String condition, RequestOptions options) {
+    return patch(database, container, id, partitionKey, operations, condition, options,
+        this::map);
+  }
+
+  /** Patches a document and maps the patched document to {@code type}. */
+  public <T> CompletableFuture<CosmosResult<T>> patchDocument(String database, String container,
+      String id, Object partitionKey, List<PatchOperation> operations, String condition,
+      RequestOptions options, Class<T> type) {
+    return patch(database, container, id, partitionKey, operations, condition, options,
+        typed(type));
+  }
+
+  private <T> CompletableFuture<CosmosResult<T>> patch(String database, String container,
+      String id, Object partitionKey, List<PatchOperation> operations, String condition,
+      RequestOptions options, Transport.BodyMapper<T> mapper) {
+    Objects.requireNonNull(operations, "operations == null");
+    if (operations.isEmpty() || operations.size() > 10) {
+      throw new IllegalArgumentException(
+          "operations must hold 1 to 10 patch operations, got " + operations.size());
+    }
+    List<Map<String, Object>> ops = new ArrayList<>();
+    for (PatchOperation operation : operations) {
+      ops.add(Objects.requireNonNull(operation, "operations contains null").toJson());
+    }
+    JsonObject body = new JsonObject();
+    body.add("operations", Json.toTree(ops));
+    if (condition != null) {
+      if (condition.isBlank()) {
+        throw new IllegalArgumentException("condition is blank");
+      }
+      body.addProperty("condition", condition);
+    }
+    CosmosRequest.Builder b = documentRequest("PATCH", CosmosRequest.Kind.PATCH, database,
+        container, id, partitionKey, options);
+    b.body(Json.toBytes(body), "application/json_patch+json");
+    return transport.execute(b.build(), mapper);
+  }
+
+  /** Deletes a document (204); 404 when absent. */
+  public CompletableFuture<CosmosResult<Void>> deleteDocument(String database, String container,
+      String id, Object partitionKey) {
+    return deleteDocument(database, container, id, partitionKey, RequestOptions.NONE);
+  }
+
+  /** Deletes a document with per-call options ({@code ifMatch}). */
+  public CompletableFuture<CosmosResult<Void>> deleteDocument(String database, String container,
+      String id, Object partitionKey, RequestOptions options) {
+    return transport.execute(documentRequest("DELETE", CosmosRequest.Kind.DELETE, database,
+        container, id, partitionKey, options).build(), body -> (Void) null);
+  }
+
+  private <T> CompletableFuture<CosmosResult<T>> write(CosmosRequest.Kind kind, String database,
+      String container, Object document, Object partitionKey, RequestOptions options,
+      Transport.BodyMapper<T> mapper) {
+    CosmosRequest request = documentWriteRequest(kind, database, container, document,
+        partitionKey, options);
+    return transport.execute(request, mapper);
+  }
+
+  /** The request of a create or upsert; also used by multi-document writes. */
+  CosmosRequest documentWriteRequest(CosmosRequest.Kind kind, String database, String container,
+      Object document, Object partitionKey, RequestOptions options) {
+    checkOpen();
+    CosmosRequest.Link link = containerLink(database, container);
+    byte[] body = documentBody(document, null);
+    PartitionKey key = PartitionKey.from(partitionKey);
+    CosmosRequest.Builder b = CosmosRequest.builder("POST", kind, "docs", link).feed("docs")
+        .container(link.raw)
+        .header("x-ms-documentdb-partitionkey", key.header())
+        .body(body, JSON);
+    if (kind == CosmosRequest.Kind.UPSERT) {
+      b.header("x-ms-documentdb-is-upsert", "True");
+    }
+    return applyOptions(b, Objects.requireNonNull(options, "options == null"), false).build();
+  }
+
+  /** A request on one document: validated names, id and key, options applied. */
+  CosmosRequest.Builder documentRequest(String method, CosmosRequest.Kind kind, String database,
+      String container, String id, Object partitionKey, RequestOptions options) {
+    checkOpen();
+    CosmosRequest.Link collection = containerLink(database, container);
+    CosmosRequest.Link link = collection.child("docs", Names.id(id, "id"));
+    PartitionKey key = PartitionKey.from(partitionKey);
+    CosmosRequest.Builder b = CosmosRequest.builder(method, kind, "docs", link)
+        .container(collection.raw)
+        .header("x-ms-documentdb-partitionkey", key.header());
+    return applyOptions(b, Objects.requireNonNull(options, "options == null"),
+        kind == CosmosRequest.Kind.READ);
+  }
+
+  /** Adds the per-call option headers; consistency applies to reads only. */
+  CosmosRequest.Builder applyOptions(CosmosRequest.Builder b, RequestOptions options,
+      boolean read) {
+    b.sessionToken(options.sessionToken).timeout(options.timeout)
+        .header("If-Match", options.ifMatch)
+        .header("x-ms-documentdb-pre-trigger-include", options.preTrigger)
+        .header("x-ms-documentdb-post-trigger-include", options.postTrigger);
+    if (options.indexingDirective != null) {
+      b.header("x-ms-indexing-directive", options.indexingDirective.header);
+    }
+    if (read) {
+      b.header("If-None-Match", options.ifNoneMatch);
+      ConsistencyLevel level = options.consistencyLevel != null
+          ? options.consistencyLevel : consistencyLevel;
+      if (level != null) {
+        ConsistencyLevel account = transport.regions().accountConsistency;
+        if (account != null && level.isStrongerThan(account)) {
+          throw new IllegalArgumentException("consistencyLevel " + level.headerValue()
+              + " is stronger than the account default " + account.headerValue()
+              + "; a request may only weaken it");
+        }
+        b.header("x-ms-consistency-level", level.headerValue());
+      }
+    }
+    return b;
+  }
+
+  /**
+   * Serialises a document, checking it is a JSON object with a valid string id (equal to
+   * {@code expectedId} when given).
+   */
+  static byte[] documentBody(Object document, String expectedId) {
+    Objects.requireNonNull(document, "document == null");
+    Object id;
+    byte[] bytes;
+    if (document instanceof Map) {
+      id = ((Map<?, ?>) document).get("id");
+      bytes = null;
+    } else {
+      JsonElement tree = Json.toTree(document);
+      if (!tree.isJsonObject()) {
+        throw new IllegalArgumentException(
+            "document must serialize to a JSON object, got " + document.getClass().getName());
+      }
+      JsonElement idElement = tree.getAsJsonObject().get("id");
+      id = idElement != null && idElement.isJsonPrimitive()
+          && idElement.getAsJsonPrimitive().isString() ? idElement.getAsString() : idElement;
+      bytes = Json.toBytes(tree);
+    }
+    if (!(id instanceof String)) {
+      throw new IllegalArgumentException("document must have a string \"id\", got "
+          + (id == null ? "none" : id));
+    }
+    Names.id((String) id, "document id");
+    if (expectedId != null && !expectedId.equals(id)) {
+      throw new IllegalArgumentException(
+          "document id \"" + id + "\" differs from id \"" + expectedId + "\"");
+    }
+    return bytes != null ? bytes : Json.toBytes(document);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Shared helpers
+
+  static final String JSON = "application/json";
+
+  /** Creates; on 409 reads the existing resource instead. */
+  private CompletableFuture<CosmosResult<Map<String, Object>>> createOrRead(CosmosRequest create,
+      CosmosRequest read) {
+    return transport.executeQuietly(create, this::map).thenCompose(created -> {
+      if (created.code() != 409) {
+        return transport.settle(create, created);
+      }
+      return transport.executeQuietly(read, this::map)
+          .thenCompose(existing -> transport.settle(read, existing));
+    });
+  }
+
+  Map<String, Object> map(byte[] body) {
+    return Json.fromBytes(body, Json.MAP);
+  }
+
+  static <T> Transport.BodyMapper<T> typed(Class<T> type) {
+    Objects.requireNonNull(type, "type == null");
+    return body -> Json.fromBytes(body, type);
+  }
+
+  static Transport.BodyMapper<List<Map<String, Object>>> feed(String key) {
+    return body -> Json.feedItems(Json.parseOrNull(body), key, Json.MAP);
+  }
+
+  static CosmosRequest.Link databaseLink(String database) {
+    return CosmosRequest.Link.ROOT.child("dbs", Names.name(database, "database"));
+  }
+
+  static CosmosRequest.Link containerLink(String database, String container) {
+    return databaseLink(database).child("colls", Names.name(container, "container"));
+  }
+
+  private static CosmosRequest.Kind kindOf(String method) {
+    switch (method) {
+      case "GET": return CosmosRequest.Kind.READ;
+      case "DELETE": return CosmosRequest.Kind.DELETE;
+      case "PUT": return CosmosRequest.Kind.REPLACE;
+      default: return CosmosRequest.Kind.OTHER_WRITE;
+    }
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("client is closed");
+    }
+  }
+
+  @Override public String toString() {
+    return "CosmosClient{endpoint=" + transport.configuredEndpoint() + ", write="
+        + writeEndpoint() + ", read=" + readEndpoint() + "}";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Builder
+
+  /**
+   * Configures a {@link CosmosClient}. Required: an endpoint and one credential (master key or
+   * resource token), or a connection string.
+   */
+  public static final class Builder {
+    private String endpoint;
+    private String key;
+    private String resourceToken;
+    private boolean raiseOnFailure = true;
+    private int maxConcurrency = 100;
+    private ConsistencyLevel consistencyLevel;
+    private Duration requestTimeout = Duration.ofSeconds(60);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Clock clock = Clock.systemUTC();
+    private HttpClient httpClient;
+    private List<Certificate> trustedCertificates;
+    private String userAgentSuffix;
+    private int maxThrottleRetries = RetryPolicy.DEFAULT_THROTTLE_RETRIES;
+    private Duration maxThrottleWait = RetryPolicy.DEFAULT_THROTTLE_WAIT;
+
+    private Builder() {}
+
+    /** The account endpoint, e.g. {@code https://myaccount.documents.azure.com:443/}. */
+    public Builder endpoint(String endpoint) {
+      Objects.requireNonNull(endpoint, "endpoint == null");
+      URI uri;
+      try {
+        uri = URI.create(endpoint.trim());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("endpoint is not a valid URI: " + endpoint);
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
+        throw new IllegalArgumentException(
+            "endpoint must be an http(s) URL with a host, got " + endpoint);
+      }
+      String text = uri.toString();
+      this.endpoint = text.endsWith("/") ? text : text + "/";
+      return this;
+    }
+
+    /** The account's master key (base64), used to sign every request. */
+    public Builder key(String key) {
+      Objects.requireNonNull(key, "key == null");
+      if (key.isBlank()) {
+        throw new IllegalArgumentException("key is blank");
+      }
+      this.key = key;
+      this.resourceToken = null;
+      return this;
+    }
+
+    /**
+     * A resource token (a permission's {@code _token}) instead of a master key. It grants only
+     * what its permission does: no database or container management.
+     */
+    public Builder resourceToken(String token) {
+      Objects.requireNonNull(token, "resourceToken == null");
+      if (token.isBlank()) {
+        throw new IllegalArgumentException("resourceToken is blank");
+      }
+      this.resourceToken = token;
+      this.key = null;
+      return this;
+    }
+
+    /**
+     * Endpoint and key from a connection string
+     * ({@code AccountEndpoint=https://...;AccountKey=...;}). Parts are split on their first
+     * {@code =}; names are case-insensitive; other parts are ignored.
+     */
+    public Builder connectionString(String connectionString) {
+      Objects.requireNonNull(connectionString, "connectionString == null");
+      String accountEndpoint = null;
+      String accountKey = null;
+      for (String part : connectionString.split(";")) {
+        int eq = part.indexOf('=');
+        if (eq <= 0) {
+          continue;
+        }
+        String name = part.substring(0, eq).trim();
+        String value = part.substring(eq + 1).trim();
+        if (name.equalsIgnoreCase("AccountEndpoint")) {
+          accountEndpoint = value;
+        } else if (name.equalsIgnoreCase("AccountKey")) {
+          accountKey = value;
+        }
+      }
+      // The connection string holds the key: never echo it.
+      if (accountEndpoint == null || accountEndpoint.isEmpty()) {
+        throw new IllegalArgumentException("connectionString has no AccountEndpoint part");
+      }
+      if (accountKey == null || accountKey.isEmpty()) {
+        throw new IllegalArgumentException("connectionString has no AccountKey part");
+      }
+      endpoint(accountEndpoint);
+      return key(accountKey);
+    }
+
+    /**
+     * Reads {@code COSMOS_CONNECTION_STRING}, else {@code COSMOS_ENDPOINT} and
+     * {@code COSMOS_KEY}, from the environment.
+     *
+     * @throws IllegalStateException when they are missing, naming them
+     */
+    public Builder fromEnvironment() {
+      return fromEnvironment(System.getenv());
+    }
+
+    Builder fromEnvironment(Map<String, String> env) {
+      String connection = env.get("COSMOS_CONNECTION_STRING");
+      if (connection != null && !connection.isBlank()) {
+        try {
+          return connectionString(connection);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalStateException("COSMOS_CONNECTION_STRING is malformed: "
+              + e.getMessage(), e);
+        }
+      }
+      String endpointValue = env.get("COSMOS_ENDPOINT");
+      String keyValue = env.get("COSMOS_KEY");
+      if (endpointValue == null || endpointValue.isBlank() || keyValue == null
+          || keyValue.isBlank()) {
+        throw new IllegalStateException("set COSMOS_CONNECTION_STRING, or COSMOS_ENDPOINT and "
+            + "COSMOS_KEY (missing: " + (endpointValue == null || endpointValue.isBlank()
+            ? "COSMOS_ENDPOINT" : "COSMOS_KEY") + ")");
+      }
+      try {
+        endpoint(endpointValue);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("COSMOS_ENDPOINT is malformed: " + e.getMessage(), e);
+      }
+      return key(keyValue);
+    }
+
+    /**
+     * Whether a failed call completes exceptionally with {@link CosmosException} (true, the
+     * default) or normally with a result whose status is {@code "failed"} (false).
+     */
+    public Builder raiseOnFailure(boolean raiseOnFailure) {
+      this.raiseOnFailure = raiseOnFailure;
+      return this;
+    }
+
+    /** Most requests in flight at once for the whole client. Default 100. */
+    public Builder maxConcurrency(int maxConcurrency) {
+      if (maxConcurrency < 1) {
+        throw new IllegalArgumentException("maxConcurrency must be at least 1, got "
+            + maxConcurrency);
+      }
+      this.maxConcurrency = maxConcurrency;
+      return this;
+    }
+
+    /**
+     * Consistency for reads and queries ({@code x-ms-consistency-level}); it may only weaken the
+     * account default. Default: unset, the account default applies.
+     */
+    public Builder consistencyLevel(ConsistencyLevel level) {
+      this.consistencyLevel = Objects.requireNonNull(level, "consistencyLevel == null");
+      return this;
+    }
+
+    /** Time limit of each attempt, until its response arrives. Default 60 seconds. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = positive(timeout, "requestTimeout");
+      return this;
+    }
+
+    /** Time limit to open a connection (ignored with {@link #httpClient}). Default 10 s. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /** The clock that dates requests ({@code x-ms-date}). Default: the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /**
+     * Uses this {@code HttpClient} (proxy, executor, TLS of your own). Default: an HTTP/1.1
+     * client with keep-alive made by the builder.
+     */
+    public Builder httpClient(HttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient == null");
+      return this;
+    }
+
+    /**
+     * Trusts the certificates in this PEM file <em>instead of</em> the JDK's trusted
+     * authorities, e.g. a local server's self-signed certificate. Hostnames are still verified.
+     * Default: the JDK's trust store; verification is never turned off.
+     */
+    public Builder trustedCertificate(Path pemFile) {
+      Objects.requireNonNull(pemFile, "trustedCertificate == null");
+      try (InputStream in = Files.newInputStream(pemFile)) {
+        return trustedCertificates(in, pemFile.toString());
+      } catch (IOException e) {
+        throw new IllegalArgumentException("trustedCertificate cannot be read: " + pemFile, e);
+      }
+    }
+
+    /** Like {@link #trustedCertificate(Path)}, from PEM text. */
+    public Builder trustedCertificatePem(String pem) {
+      Objects.requireNonNull(pem, "trustedCertificatePem == null");
+      return trustedCertificates(
+          new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)), "PEM text");
+    }
+
+    private Builder trustedCertificates(InputStream in, String source) {
+      try {
+        Collection<? extends Certificate> certs =
+            CertificateFactory.getInstance("X.509").generateCertificates(in);
+        if (certs.isEmpty()) {
+          throw new IllegalArgumentException("trustedCertificate holds no certificate: " + source);
+        }
+        this.trustedCertificates = new ArrayList<>(certs);
+        return this;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalArgumentException("trustedCertificate is not a PEM certificate: "
+            + source, e);
+      }
+    }
+
+    /** Text appended to the {@code User-Agent} ({@code cosmos-lite/VERSION suffix}). */
+    public Builder userAgentSuffix(String suffix) {
+      Objects.requireNonNull(suffix, "userAgentSuffix == null");
+      if (suffix.chars().anyMatch(c -> c < 0x20 || c > 0x7e) || suffix.length() > 200) {
+        throw new IllegalArgumentException(
+            "userAgentSuffix must be printable ASCII of at most 200 characters");
+      }
+      this.userAgentSuffix = suffix;
+      return this;
+    }
+
+    /** Most resends of one call after 429 (throttling). Default 9. */
+    public Builder maxRetriesOnThrottle(int retries) {
+      if (retries < 0) {
+        throw new IllegalArgumentException("maxRetriesOnThrottle must be >= 0, got " + retries);
+      }
+      this.maxThrottleRetries = retries;
+      return this;
+    }
+
+    /** Most total waiting of one call after 429s. Default 30 seconds. */
+    public Builder maxRetryWaitOnThrottle(Duration wait) {
+      Objects.requireNonNull(wait, "maxRetryWaitOnThrottle == null");
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("maxRetryWaitOnThrottle is negative: " + wait);
+      }
+      this.maxThrottleWait = wait;
+      return this;
+    }
+
+    /**
+     * Builds the client.
+     *
+     * @throws IllegalStateException when the endpoint or the credential is missing, or options
+     *     conflict
+     */
+    public CosmosClient build() {
+      if (endpoint == null) {
+        throw new IllegalStateException("endpoint required (or connectionString)");
+      }
+      if (key == null && resourceToken == null) {
+        throw new IllegalStateException("key or resourceToken required");
+      }
+      if (httpClient != null && trustedCertificates != null) {
+        throw new IllegalStateException("trustedCertificate cannot be combined with httpClient: "
+            + "configure the SSLContext of your HttpClient instead");
+      }
+      Auth auth = key != null ? Auth.masterKey(key) : Auth.resourceToken(resourceToken);
+      HttpClient http = httpClient != null ? httpClient : newHttpClient();
+      String userAgent = "cosmos-lite/" + VERSION
+          + (userAgentSuffix == null ? "" : " " + userAgentSuffix);
+      Transport transport = new Transport(http, auth, maxConcurrency,
+          new RetryPolicy(maxThrottleRetries, maxThrottleWait), clock, requestTimeout, userAgent,
+          raiseOnFailure, endpoint);
+      return new CosmosClient(this, transport);
+    }
+
+    private HttpClient newHttpClient() {
+      HttpClient.Builder b = HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(connectTimeout);
+      if (trustedCertificates != null) {
+        b.sslContext(sslContext(trustedCertificates));
+      }
+      return b.build();
+    }
+
+    private static SSLContext sslContext(List<Certificate> certificates) {
+      try {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        for (int i = 0; i < certificates.size(); i++) {
+          store.setCertificateEntry("trusted-" + i, certificates.get(i));
+        }
+        TrustManagerFactory trust =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+      } catch (GeneralSecurityException | IOException e) {
+        throw new IllegalStateException("cannot set up TLS with the trusted certificate", e);
+      }
+    }
+
+    private static Duration positive(Duration value, String name) {
+      Objects.requireNonNull(value, name + " == null");
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
+    }
+
+    /** Shows the configuration without the key or token. */
+    @Override public String toString() {
+      return "CosmosClient.Builder{endpoint=" + endpoint + ", credential="
+          + (key != null ? "master key [redacted]" : resourceToken != null
+          ? "resource token [redacted]" : "none") + ", maxConcurrency=" + maxConcurrency
+          + ", raiseOnFailure=" + raiseOnFailure + "}";
+    }
+  }
+}

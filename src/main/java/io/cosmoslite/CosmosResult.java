@@ -1,0 +1,187 @@
+package io.cosmoslite;
+
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The result of one operation. It <em>is</em> an immutable {@code Map<String, Object>} with
+ * exactly the keys {@code status} ("ok" or "failed"), {@code code} (the HTTP status, 0 when no
+ * response arrived), {@code session_token}, {@code error} (the service's message, or why there was
+ * no response) and {@code data} (the resource, a list for feeds, null for 204 and for failures),
+ * so it can be handed to anything that takes a map; the typed accessors read the same values and
+ * a few more from the response headers.
+ *
+ * @param <T> the type of {@link #data()}
+ */
+public final class CosmosResult<T> extends AbstractMap<String, Object> {
+  /** Status value of a successful call. */
+  public static final String OK = "ok";
+  /** Status value of a failed call. */
+  public static final String FAILED = "failed";
+
+  private final int code;
+  private final T data;
+  private final String error;
+  private final String serviceCode;
+  private final Map<String, String> headers;
+  private final int retries;
+  private final Duration retryWait;
+  private final boolean uncertain;
+  private final Throwable cause;
+  private final Set<Map.Entry<String, Object>> entries;
+
+  CosmosResult(int code, T data, String error, String serviceCode, Map<String, String> headers,
+      int retries, Duration retryWait, boolean uncertain, Throwable cause) {
+    this.code = code;
+    this.cause = cause;
+    this.data = data;
+    this.error = error;
+    this.serviceCode = serviceCode;
+    Map<String, String> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    copy.putAll(headers);
+    this.headers = Collections.unmodifiableMap(copy);
+    this.retries = retries;
+    this.retryWait = retryWait;
+    this.uncertain = uncertain;
+    Set<Map.Entry<String, Object>> set = new LinkedHashSet<>(Arrays.asList(
+        new SimpleImmutableEntry<>("status", status()),
+        new SimpleImmutableEntry<>("code", code),
+        new SimpleImmutableEntry<>("session_token", sessionToken()),
+        new SimpleImmutableEntry<>("error", error),
+        new SimpleImmutableEntry<>("data", data)));
+    this.entries = Collections.unmodifiableSet(set);
+  }
+
+  /** A copy whose {@code data} is another value (same status, headers and counters). */
+  <R> CosmosResult<R> withData(R newData) {
+    return new CosmosResult<>(code, newData, error, serviceCode, headers, retries, retryWait,
+        uncertain, cause);
+  }
+
+  /** The transport error of a failure without a response; null otherwise. */
+  Throwable cause() {
+    return cause;
+  }
+
+  @Override public Set<Map.Entry<String, Object>> entrySet() {
+    return entries;
+  }
+
+  /** {@code "ok"} for HTTP status below 400 (304 included), {@code "failed"} otherwise. */
+  public String status() {
+    return isOk() ? OK : FAILED;
+  }
+
+  /** True when the call succeeded. */
+  public boolean isOk() {
+    return code > 0 && code < 400;
+  }
+
+  /** The HTTP status code, or 0 when no response arrived. */
+  public int code() {
+    return code;
+  }
+
+  /** The {@code x-ms-substatus} code, or 0 when absent. */
+  public int subStatus() {
+    return intHeader("x-ms-substatus");
+  }
+
+  /** The resource, the list of a feed, or null (204, 304, failures). */
+  public T data() {
+    return data;
+  }
+
+  /** The service's message for a failure, or why no response arrived; null on success. */
+  public String error() {
+    return error;
+  }
+
+  /** The service's error code word, e.g. {@code Conflict}; null when it sent none. */
+  public String serviceCode() {
+    return serviceCode;
+  }
+
+  /** The {@code x-ms-session-token} of the response; null when it sent none. */
+  public String sessionToken() {
+    return header("x-ms-session-token");
+  }
+
+  /** Request units charged ({@code x-ms-request-charge}), 0 when absent. */
+  public double requestCharge() {
+    String value = header("x-ms-request-charge");
+    try {
+      return value == null ? 0 : Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** The service's {@code x-ms-activity-id}, for support requests; null when absent. */
+  public String activityId() {
+    return header("x-ms-activity-id");
+  }
+
+  /** The {@code etag} response header; null when absent. */
+  public String etag() {
+    return header("etag");
+  }
+
+  /** The {@code x-ms-continuation} response header; null on the last page. */
+  public String continuation() {
+    return header("x-ms-continuation");
+  }
+
+  /** The service's wait hint of the last response ({@code x-ms-retry-after-ms}), or null. */
+  public Duration retryAfter() {
+    String value = header("x-ms-retry-after-ms");
+    try {
+      return value == null ? null : Duration.ofMillis(Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** One response header by case-insensitive name (first value), or null. */
+  public String header(String name) {
+    return headers.get(name);
+  }
+
+  /** Every response header of the final attempt (first value of each), case-insensitive. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  /** How many times the call was resent (throttling, transient failures). */
+  public int retryCount() {
+    return retries;
+  }
+
+  /** Total time spent waiting between attempts. */
+  public Duration retryWait() {
+    return retryWait;
+  }
+
+  /**
+   * True when a write failed without an answer after its request may have reached the service:
+   * it may or may not have been applied. Never true for a successful result.
+   */
+  public boolean isUncertain() {
+    return uncertain;
+  }
+
+  private int intHeader(String name) {
+    String value = header(name);
+    try {
+      return value == null ? 0 : Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.cosmoslite;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.ToNumberStrategy;
+import com.google.gson.reflect.TypeToken;
+import com.google.gson.stream.JsonReader;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/** Gson set up for documents: integral numbers stay integral, nulls survive, no HTML escaping. */
+final class Json {
+  static final Type MAP = new TypeToken<Map<String, Object>>() {}.getType();
+
+  /**
+   * Untyped numbers become Integer, then Long, then BigInteger when they are integral, and Double
+   * (BigDecimal past double's range) otherwise, so that a document written with {@code 42} reads
+   * back equal to the one written rather than as {@code 42.0}.
+   */
+  static final ToNumberStrategy NUMBERS = new ToNumberStrategy() {
+    @Override public Number readNumber(JsonReader in) throws IOException {
+      return parseNumber(in.nextString());
+    }
+  };
+
+  static final Gson GSON = new GsonBuilder()
+      .serializeNulls()
+      .disableHtmlEscaping()
+      .setObjectToNumberStrategy(NUMBERS)
+      .setNumberToNumberStrategy(NUMBERS)
+      .create();
+
+  private Json() {}
+
+  static Number parseNumber(String text) {
+    boolean integral = text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0;
+    if (integral) {
+      try {
+        long value = Long.parseLong(text);
+        if (value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE) {
+          return (int) value;
+        }
+        return value;
+      } catch (NumberFormatException tooLarge) {
+        return new BigInteger(text);
+      }
+    }
+    double value = Double.parseDouble(text);
+    return Double.isInfinite(value) ? new BigDecimal(text) : value;
+  }
+
+  static byte[] toBytes(Object value) {
+    return GSON.toJson(value).getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] toBytes(JsonElement value) {
+    return GSON.toJson(value).getBytes(StandardCharsets.UTF_8);
+  }
+
+  static JsonElement toTree(Object value) {
+    return GSON.toJsonTree(value);
+  }
+
+  static Map<String, Object> toMap(JsonElement element) {
+    return GSON.fromJson(element, MAP);
+  }
+
+  static <T> T fromJson(JsonElement element, Type type) {
+    return GSON.fromJson(element, type);
+  }
+
+  /** Reads a body straight into {@code type}, without an intermediate tree. */
+  static <T> T fromBytes(byte[] body, Type type) {
+    return GSON.fromJson(new java.io.InputStreamReader(
+        new java.io.ByteArrayInputStream(body), StandardCharsets.UTF_8), type);
+  }
+
+  /** Parses a response body; null for an empty body, null also when it is not JSON. */
+  static JsonElement parseOrNull(byte[] body) {
+    if (body == null || body.length == 0) {
+      return null;
+    }
+    try {
+      JsonElement element = JsonParser.parseString(new String(body, StandardCharsets.UTF_8));
+      return element.isJsonNull() ? null : element;
+    } catch (JsonParseException notJson) {
+      return null;
+    }
+  }
+
+  /** The array under {@code key} of a feed body, as typed items; empty when absent. */
+  static <T> List<T> feedItems(JsonElement body, String key, Type itemType) {
+    if (body == null || !body.isJsonObject()) {
+      return Collections.emptyList();
+    }
+    JsonElement array = body.getAsJsonObject().get(key);
+    if (array == null || !array.isJsonArray()) {
+      return Collections.emptyList();
+    }
+    List<T> items = new ArrayList<>(array.getAsJsonArray().size());
+    for (JsonElement item : array.getAsJsonArray()) {
+      items.add(GSON.fromJson(item, itemType));
+    }
+    return items;
+  }
+
+  static String stringMember(JsonElement body, String name) {
+    if (body == null || !body.isJsonObject()) {
+      return null;
+    }
+    JsonObject object = body.getAsJsonObject();
+    JsonElement member = object.get(name);
+    return member != null && member.isJsonPrimitive() ? member.getAsString() : null;
+  }
+
+  /** A JSON string literal with every non-ASCII and control character escaped as \\uXXXX. */
+  static String asciiString(String value) {
+    StringBuilder out = new StringBuilder(value.length() + 2).append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20 || c > 0x7e) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
+  }
+}

@@ -1,0 +1,86 @@
+package io.cosmoslite;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/** Checks resource names and ids before any request, and percent-encodes URL path segments. */
+final class Names {
+  private static final int MAX_NAME_CHARS = 255;
+  private static final int MAX_ID_BYTES = 1023;
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  private Names() {}
+
+  /** A database or container name: 1..255 characters, none of / \ # ? or control characters. */
+  static String name(String value, String argument) {
+    check(value, argument);
+    if (value.length() > MAX_NAME_CHARS) {
+      throw new IllegalArgumentException(
+          argument + " is longer than " + MAX_NAME_CHARS + " characters");
+    }
+    return value;
+  }
+
+  /** A document or script id: at most 1023 UTF-8 bytes, none of / \ # ? or control characters. */
+  static String id(String value, String argument) {
+    check(value, argument);
+    if (value.getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES) {
+      throw new IllegalArgumentException(argument + " is longer than " + MAX_ID_BYTES + " bytes");
+    }
+    return value;
+  }
+
+  private static void check(String value, String argument) {
+    Objects.requireNonNull(value, argument + " == null");
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException(argument + " is empty");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '/' || c == '\\' || c == '#' || c == '?') {
+        throw new IllegalArgumentException(
+            argument + " must not contain '" + c + "': " + quote(value));
+      }
+      if (Character.isISOControl(c)) {
+        throw new IllegalArgumentException(
+            argument + " must not contain control characters: " + quote(value));
+      }
+    }
+    if (value.endsWith(" ")) {
+      throw new IllegalArgumentException(argument + " must not end with a space: " + quote(value));
+    }
+  }
+
+  private static String quote(String value) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < value.length() && i < 64; i++) {
+      char c = value.charAt(i);
+      out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+    }
+    return out.append(value.length() > 64 ? "...\"" : "\"").toString();
+  }
+
+  /** Percent-encodes one path segment: everything but RFC 3986 unreserved characters. */
+  static String encodeSegment(String segment) {
+    StringBuilder out = null;
+    byte[] bytes = segment.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i++) {
+      int b = bytes[i] & 0xff;
+      boolean unreserved = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')
+          || (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_' || b == '~';
+      if (unreserved && out == null) {
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(bytes.length * 3);
+        out.append(segment, 0, i);
+      }
+      if (unreserved) {
+        out.append((char) b);
+      } else {
+        out.append('%').append(HEX[b >> 4]).append(HEX[b & 0xf]);
+      }
+    }
+    return out == null ? segment : out.toString();
+  }
+}

@@ -1,0 +1,64 @@
+package io.cosmoslite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+class AuthTest {
+  static final String DOC_KEY =
+      "dsZQi3KtZmCv1ljt3VNWNm7sQUF1y5rJfC6kv5JiwvW0EndXdDku/dkKBp8/ufDToSxLzR4y+O/0H/t4bQtVNw==";
+
+  @Test void masterKeySignatureReproducesTheDocumentedTestVector() {
+    String header = Auth.masterKey(DOC_KEY)
+        .authorization("GET", "dbs", "dbs/ToDoList", "Thu, 27 Apr 2017 00:51:12 GMT");
+    assertEquals(
+        "type%3Dmaster%26ver%3D1.0%26sig%3Dc09PEVJrgp2uQRkr934kFbTqhByc7TVr3OHyqlu%2Bc%2Bc%3D",
+        header);
+  }
+
+  @Test void verbTypeAndDateAreLowerCasedButTheLinkKeepsItsCase() {
+    Auth auth = Auth.masterKey(DOC_KEY);
+    String upper = auth.authorization("GET", "DBS", "dbs/ToDoList", "THU, 27 APR 2017 00:51:12 GMT");
+    String lower = auth.authorization("get", "dbs", "dbs/ToDoList", "thu, 27 apr 2017 00:51:12 gmt");
+    assertEquals(upper, lower);
+    String otherCase = auth.authorization("GET", "dbs", "dbs/todolist", "Thu, 27 Apr 2017 00:51:12 GMT");
+    assertFalse(otherCase.equals(upper));
+  }
+
+  @Test void dateIsEnglishWithTwoDigitDayWhateverTheDefaultLocale() {
+    Locale saved = Locale.getDefault();
+    try {
+      Locale.setDefault(Locale.GERMANY);
+      assertEquals("Fri, 05 Jan 2024 09:03:07 GMT",
+          Auth.httpDate(Instant.parse("2024-01-05T09:03:07Z")));
+      Locale.setDefault(new Locale("ar", "EG"));
+      assertEquals("Fri, 05 Jan 2024 09:03:07 GMT",
+          Auth.httpDate(Instant.parse("2024-01-05T09:03:07Z")));
+    } finally {
+      Locale.setDefault(saved);
+    }
+  }
+
+  @Test void badKeyIsRejectedWithoutEchoingIt() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Auth.masterKey("not*base64*secret"));
+    assertEquals("key is not valid base64", e.getMessage());
+    assertFalse(e.getMessage().contains("secret"));
+  }
+
+  @Test void resourceTokenIsSentUrlEncodedOnceAndNeverShown() {
+    Auth raw = Auth.resourceToken("type=resource&ver=1.0&sig=abc+/=");
+    assertEquals("type%3Dresource%26ver%3D1.0%26sig%3Dabc%2B%2F%3D",
+        raw.authorization("GET", "docs", "dbs/a/colls/b", "date"));
+    Auth encoded = Auth.resourceToken("type%3Dresource%26ver%3D1.0%26sig%3Dabc");
+    assertEquals("type%3Dresource%26ver%3D1.0%26sig%3Dabc",
+        encoded.authorization("GET", "docs", "dbs/a/colls/b", "date"));
+    assertTrue(raw.toString().contains("redacted"));
+    assertFalse(raw.toString().contains("sig"));
+  }
+}
