@@ -1,5 +1,6 @@
 "use strict";
-// Test helpers: a tiny Cosmos REST client that signs requests on its own
+// Test helpers (used by test/*.test.js; kept out of test/ because `node --test test/`
+// runs every .js file there): a tiny Cosmos REST client that signs requests on its own
 // (plain node:crypto, deliberately not reusing lib/auth.js).
 
 const crypto = require("crypto");
