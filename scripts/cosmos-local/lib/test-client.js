@@ -85,8 +85,16 @@ function request(base, method, p, opts = {}) {
   });
 }
 
+const tmpDirs = [];
+process.on("exit", () => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary directory, removed when the process exits. */
 function tmpDir(prefix = "cosmos-local-test-") {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tmpDirs.push(d);
+  return d;
 }
 
 async function setupContainer(base, db = "db1", coll = "c1", opts = {}) {
