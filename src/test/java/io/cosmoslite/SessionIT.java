@@ -1,0 +1,137 @@
+package io.cosmoslite;
+
+import static io.cosmoslite.ItSupport.await;
+import static io.cosmoslite.ItSupport.failure;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Session tokens between two client instances (the cookie case). cosmos-local issues
+ * {@code 0:-1#<lsn>} per container, raising the LSN on every write, and answers a read whose
+ * token is ahead of the container with 404 substatus 1002, as the service does. That makes the
+ * token the client really sends observable: a token from the future cannot be satisfied.
+ */
+class SessionIT {
+  private static final Pattern LSN = Pattern.compile("^0:(-?\\d+)#(\\d+)$");
+
+  static String endpoint;
+  static CosmosClient writer;
+  static String db;
+
+  @BeforeAll static void setUp() {
+    endpoint = LocalServers.plain();
+    writer = LocalServers.client(endpoint).build();
+    db = LocalServers.uniqueName("session");
+    await(writer.createDatabase(db));
+  }
+
+  @AfterAll static void tearDown() {
+    ItSupport.dropDatabase(writer, db);
+  }
+
+  static long lsn(String token) {
+    Matcher m = LSN.matcher(token);
+    assertTrue(m.matches(), "token " + token);
+    return Long.parseLong(m.group(2));
+  }
+
+  static String withLsn(String token, long lsn) {
+    Matcher m = LSN.matcher(token);
+    assertTrue(m.matches(), "token " + token);
+    return "0:" + m.group(1) + "#" + lsn;
+  }
+
+  @Test void writesRaiseTheTokenAndTheClientKeepsTheHighest() {
+    await(writer.createContainer(db, "lsn", "/pk"));
+    assertNull(writer.sessionToken(db, "lsn"), "no token before the first document call");
+    CosmosResult<Map<String, Object>> first = await(writer.createDocument(db, "lsn",
+        Map.of("id", "1", "pk", "a"), "a"));
+    CosmosResult<Map<String, Object>> second = await(writer.upsertDocument(db, "lsn",
+        Map.of("id", "2", "pk", "a"), "a"));
+    assertEquals(lsn(first.sessionToken()) + 1, lsn(second.sessionToken()));
+    assertEquals(second.sessionToken(), writer.sessionToken(db, "lsn"));
+    // A read answers with the container's current token; it does not move it.
+    CosmosResult<Map<String, Object>> read = await(writer.getDocument(db, "lsn", "1", "a"));
+    assertEquals(second.sessionToken(), read.sessionToken());
+    assertEquals(second.sessionToken(), writer.sessionToken(db, "lsn"));
+  }
+
+  @Test void tokenHandedToAnotherClientAsAStringReadsItsOwnWrite() {
+    await(writer.createContainer(db, "cookie", "/user"));
+    // Client A (one request of a web app) writes, and puts its token in a cookie.
+    CosmosResult<Map<String, Object>> written = await(writer.createDocument(db, "cookie",
+        Map.of("id", "cart-1", "user", "ada", "items", 3), "ada"));
+    String cookie = writer.sessionToken(db, "cookie");
+    assertNotNull(cookie);
+    assertEquals(written.sessionToken(), cookie);
+
+    // Client B (another process) passes it per call...
+    CosmosClient perCall = LocalServers.client(endpoint).build();
+    CosmosResult<Map<String, Object>> read = await(perCall.getDocument(db, "cookie", "cart-1",
+        "ada", RequestOptions.builder().sessionToken(cookie).build()));
+    assertEquals(200, read.code());
+    assertEquals(3.0, ((Number) read.data().get("items")).doubleValue());
+    assertEquals(cookie, perCall.sessionToken(db, "cookie"),
+        "B learned the container's token from the response");
+
+    // ...or merges it into its own tokens, and every later read sends it.
+    CosmosClient merged = LocalServers.client(endpoint).build();
+    merged.mergeSessionToken(db, "cookie", cookie);
+    assertEquals(cookie, merged.sessionToken(db, "cookie"));
+    assertEquals(200, await(merged.getDocument(db, "cookie", "cart-1", "ada")).code());
+  }
+
+  @Test void aTokenFromTheFutureIsRetriedThenSurfacesAs404Substatus1002() {
+    await(writer.createContainer(db, "future", "/pk"));
+    CosmosResult<Map<String, Object>> written = await(writer.createDocument(db, "future",
+        Map.of("id", "x", "pk", "p"), "p"));
+    String future = withLsn(written.sessionToken(), lsn(written.sessionToken()) + 1000);
+
+    long before = LocalServers.counter(LocalServers.stats(endpoint), "sessionNotAvailable");
+    CosmosClient reader = LocalServers.client(endpoint).build();
+    CosmosException e = failure(reader.getDocument(db, "future", "x", "p",
+        RequestOptions.builder().sessionToken(future).build()));
+    assertEquals(404, e.statusCode());
+    assertEquals(1002, e.subStatusCode());
+    assertTrue(e.getMessage().contains("404 Not Found (substatus 1002)"), e.getMessage());
+    assertTrue(e.getMessage().contains("read session is not available"), e.getMessage());
+    assertEquals(2, e.result().retryCount(), "1002 is retried twice before it surfaces");
+    assertEquals(3, LocalServers.counter(LocalServers.stats(endpoint), "sessionNotAvailable")
+        - before, "the server saw the future token on all three attempts");
+
+    // Merged into a client, the future token is sent on that client's reads of the container.
+    CosmosClient merged = LocalServers.client(endpoint).raiseOnFailure(false).build();
+    merged.mergeSessionToken(db, "future", future);
+    CosmosResult<Map<String, Object>> quiet = await(merged.getDocument(db, "future", "x", "p"));
+    assertEquals(404, quiet.code());
+    assertEquals(1002, quiet.subStatus());
+    assertEquals("failed", quiet.get("status"));
+    // A merge never lowers a token: the writer's own (older) token changes nothing.
+    merged.mergeSessionToken(db, "future", written.sessionToken());
+    assertEquals(future, merged.sessionToken(db, "future"));
+  }
+
+  @Test void aTokenOneWriteAheadIsSatisfiedOnceThatWriteLands() {
+    await(writer.createContainer(db, "ahead", "/pk"));
+    CosmosResult<Map<String, Object>> written = await(writer.createDocument(db, "ahead",
+        Map.of("id", "x", "pk", "p"), "p"));
+    String next = withLsn(written.sessionToken(), lsn(written.sessionToken()) + 1);
+    RequestOptions withNext = RequestOptions.builder().sessionToken(next).build();
+    CosmosClient reader = LocalServers.client(endpoint).build();
+    assertEquals(1002, failure(reader.getDocument(db, "ahead", "x", "p", withNext))
+        .subStatusCode());
+    CosmosResult<Map<String, Object>> nextWrite = await(writer.createDocument(db, "ahead",
+        Map.of("id", "y", "pk", "p"), "p"));
+    assertEquals(next, nextWrite.sessionToken());
+    assertEquals(200, await(reader.getDocument(db, "ahead", "y", "p", withNext)).code());
+  }
+}
