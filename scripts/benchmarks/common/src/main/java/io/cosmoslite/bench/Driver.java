@@ -1,0 +1,56 @@
+package io.cosmoslite.bench;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one client library has to provide to the shared benchmark harness ({@link Harness}).
+ * Each method runs a whole batch of operations the way a user of that library would, bounded to
+ * {@code concurrency} operations in flight, and returns the number of failed operations.
+ * Blocking is fine: the harness times the call from the outside.
+ */
+public interface Driver extends AutoCloseable {
+
+    /** Short name used in the result lines, e.g. "lite" or "official". */
+    String name();
+
+    /** Library name and version for the report. */
+    String version();
+
+    /** Opens the client (the first request to the server happens here or in the next call). */
+    void open(Args args) throws Exception;
+
+    void createDatabaseIfNotExists(String db) throws Exception;
+
+    void createContainerIfNotExists(String db, String container, String pkPath) throws Exception;
+
+    /** Deletes the container; must not fail when it is missing. */
+    void deleteContainer(String db, String container) throws Exception;
+
+    /** W1: creates every document, at most {@code concurrency} in flight. Returns errors. */
+    long createAll(String db, String container, List<Map<String, Object>> docs, int concurrency) throws Exception;
+
+    /**
+     * W1B: the same through the library's bulk API. Returns errors, or -1 when the library has
+     * no separate bulk API (the harness then skips the workload).
+     */
+    long bulkCreateAll(String db, String container, List<Map<String, Object>> docs, int concurrency) throws Exception;
+
+    /** W2: point reads of {@code ids[i]} with partition key {@code pks[i]}. Returns errors. */
+    long readAll(String db, String container, List<String> ids, List<String> pks, int concurrency) throws Exception;
+
+    /**
+     * W3: runs {@code SELECT * FROM c WHERE c.pk = @pk} once per entry of {@code pkValues} as a
+     * single-partition query (partition key set), {@code pageSize} documents per page, draining
+     * every page. Adds the documents seen to {@code docsSeen[0]} and the pages to {@code pages[0]}.
+     * Returns errors.
+     */
+    long queryAll(String db, String container, List<String> pkValues, int pageSize, int concurrency,
+                  long[] docsSeen, long[] pages) throws Exception;
+
+    /** W4: one point read; returns normally only if it succeeded. */
+    void readOne(String db, String container, String id, String pk) throws Exception;
+
+    @Override
+    void close();
+}

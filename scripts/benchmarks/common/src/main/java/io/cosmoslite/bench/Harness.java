@@ -1,0 +1,440 @@
+package io.cosmoslite.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The workload shape both benchmark programs share. It makes the documents, does the warm-up,
+ * times each run, measures the client's own CPU time and samples the local server's CPU from
+ * /proc, and prints one line per run: {@code RESULT {json}}. scripts/bench collects those lines.
+ *
+ * <p>Workloads: W1 creates, W1B creates through the bulk API, W2 point reads, W3 single-partition
+ * queries (one per partition key value, {@code --query-rounds} rounds), W4 cold start (one
+ * point read in a fresh JVM). Each write run goes into a fresh container that is deleted after
+ * the run (outside the timing) so the in-memory server does not keep growing.
+ */
+public final class Harness {
+
+    private final Driver driver;
+    private final Args a;
+
+    private Harness(Driver driver, Args a) {
+        this.driver = driver;
+        this.a = a;
+    }
+
+    /** Entry point used by both programs' main methods. */
+    public static void main(Driver driver, String[] argv) {
+        int rc = 0;
+        try {
+            Args a = new Args(argv);
+            new Harness(driver, a).run();
+        } catch (Throwable t) {
+            System.err.println("bench failed: " + t);
+            t.printStackTrace();
+            rc = 1;
+        } finally {
+            try {
+                driver.close();
+            } catch (Throwable ignored) {
+                // closing is best effort
+            }
+        }
+        System.out.flush();
+        // Some client libraries keep non-daemon threads alive; the result is printed, so leave.
+        System.exit(rc);
+    }
+
+    private void run() throws Exception {
+        if (a.workload.equals("W4")) {
+            coldStart();
+            return;
+        }
+        driver.open(a);
+        driver.createDatabaseIfNotExists(a.db);
+        switch (a.workload) {
+            case "W1", "W1B" -> writes(a.workload.equals("W1B"));
+            case "W2" -> reads();
+            case "W3" -> queries();
+            case "LOAD" -> ensureData("reads", loadedDocs());
+            default -> throw new IllegalArgumentException("unknown workload " + a.workload);
+        }
+    }
+
+    // ---------------------------------------------------------------- workloads
+
+    private void writes(boolean bulk) throws Exception {
+        String prefix = driver.name() + "-" + a.workload.toLowerCase(Locale.ROOT);
+        // Warm-up: the same operation into its own container, not measured.
+        String warm = prefix + "-warm";
+        driver.createContainerIfNotExists(a.db, warm, "/pk");
+        List<Map<String, Object>> wdocs = docs("warm", a.warmup);
+        long werr = bulk ? driver.bulkCreateAll(a.db, warm, wdocs, a.concurrency)
+                : driver.createAll(a.db, warm, wdocs, a.concurrency);
+        if (werr < 0) {
+            System.out.println("RESULT " + json(Map.of("client", driver.name(), "workload", a.workload,
+                    "unsupported", true)));
+            return;
+        }
+        driver.deleteContainer(a.db, warm);
+        for (int run = 1; run <= a.runs; run++) {
+            String c = prefix + "-r" + run + "-" + System.nanoTime() % 100000;
+            driver.createContainerIfNotExists(a.db, c, "/pk");
+            List<Map<String, Object>> docs = docs("r" + run, a.ops);
+            measure(run, a.ops, () -> bulk ? driver.bulkCreateAll(a.db, c, docs, a.concurrency)
+                    : driver.createAll(a.db, c, docs, a.concurrency), null);
+            driver.deleteContainer(a.db, c);
+        }
+    }
+
+    private void reads() throws Exception {
+        String c = ensureData("reads", loadedDocs());
+        int n = Math.min(a.ops, loadedDocs());
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < a.ops; i++) {
+            order.add(i % n);
+        }
+        Collections.shuffle(order, new Random(42));
+        List<String> ids = new ArrayList<>(order.size());
+        List<String> pks = new ArrayList<>(order.size());
+        for (int i : order) {
+            ids.add(docId("load", i));
+            pks.add(pkValue(i));
+        }
+        int w = Math.min(a.warmup, ids.size());
+        driver.readAll(a.db, c, ids.subList(0, w), pks.subList(0, w), a.concurrency);
+        for (int run = 1; run <= a.runs; run++) {
+            measure(run, ids.size(), () -> driver.readAll(a.db, c, ids, pks, a.concurrency), null);
+        }
+    }
+
+    private void queries() throws Exception {
+        String c = ensureData("query", a.queryDocs);
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < a.pkValues; i++) {
+            keys.add(pkValue(i));
+        }
+        List<String> all = new ArrayList<>();
+        for (int r = 0; r < a.queryRounds; r++) {
+            all.addAll(keys);
+        }
+        long[] warmDocs = {0};
+        long[] warmPages = {0};
+        driver.queryAll(a.db, c, keys, a.pageSize, a.queryConcurrency, warmDocs, warmPages);
+        long expectedDocs = (long) a.queryDocs * a.queryRounds;
+        for (int run = 1; run <= a.runs; run++) {
+            long[] docs = {0};
+            long[] pages = {0};
+            Map<String, Object> extra = new LinkedHashMap<>();
+            measure(run, all.size(), () -> {
+                long e = driver.queryAll(a.db, c, all, a.pageSize, a.queryConcurrency, docs, pages);
+                extra.put("docs", docs[0]);
+                extra.put("pages", pages[0]);
+                extra.put("expectedDocs", expectedDocs);
+                // A query that silently returns too few documents is an error too.
+                return e + (docs[0] == expectedDocs ? 0 : 1);
+            }, extra);
+        }
+    }
+
+    /** W4: from process launch (time taken by the shell) to the first successful point read. */
+    private void coldStart() throws Exception {
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        long mainEntered = System.currentTimeMillis();
+        long cpu0 = cpuNanos();
+        driver.open(a);
+        driver.readOne(a.db, driver.name() + "-reads", docId("load", 0), pkValue(0));
+        long done = System.currentTimeMillis();
+        long cpu = cpuNanos();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("client", driver.name());
+        m.put("version", driver.version());
+        m.put("workload", "W4");
+        m.put("run", a.run);
+        m.put("ops", 1);
+        m.put("errors", 0);
+        m.put("firstReadMs", a.launchMs > 0 ? done - a.launchMs : done - jvmStart);
+        m.put("sinceJvmStartMs", done - jvmStart);
+        m.put("inLibraryMs", done - mainEntered);
+        m.put("clientCpuMs", cpu / 1e6);
+        m.put("clientCpuMsInLibrary", (cpu - cpu0) / 1e6);
+        m.put("peakRssMB", vmHwmKb() / 1024.0);
+        m.put("loadedClasses", ManagementFactory.getClassLoadingMXBean().getLoadedClassCount());
+        System.out.println("RESULT " + json(m));
+    }
+
+    // ---------------------------------------------------------------- data
+
+    /**
+     * A container the read (W2, W4) or query (W3) workload uses, created and loaded once per
+     * client and kept for later JVMs. The query container is small on purpose: the server's
+     * query engine costs O(n^2) in the collection size (about 1 s per query at 10,000 documents).
+     */
+    private String ensureData(String kind, int n) throws Exception {
+        String c = driver.name() + "-" + kind;
+        driver.createContainerIfNotExists(a.db, c, "/pk");
+        try {
+            driver.readOne(a.db, c, docId("load", n - 1), pkValue(n - 1));
+            return c; // already loaded by an earlier JVM
+        } catch (Exception notThere) {
+            // load below
+        }
+        long err = driver.createAll(a.db, c, docs("load", n), a.concurrency);
+        if (err > 0) {
+            System.err.println("loading " + c + ": " + err + " errors (409s from an earlier partial load are fine)");
+        }
+        driver.readOne(a.db, c, docId("load", n - 1), pkValue(n - 1));
+        return c;
+    }
+
+    /** Documents in the read container: {@code --ops} of them, capped at 10,000 (query cost grows fast). */
+    private int loadedDocs() {
+        return Math.max(a.pkValues, Math.min(a.ops, 10_000));
+    }
+
+    private String pkValue(int i) {
+        return String.format("pk-%03d", i % a.pkValues);
+    }
+
+    private static String docId(String tag, int i) {
+        return tag + "-" + String.format("%06d", i);
+    }
+
+    /** Documents of about 190 bytes of JSON each (checked in {@link #approxJsonSize}). */
+    private List<Map<String, Object>> docs(String tag, int n) {
+        List<Map<String, Object>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("id", docId(tag, i));
+            d.put("pk", pkValue(i));
+            d.put("type", "bench-item");
+            d.put("n", i);
+            d.put("flag", i % 2 == 0);
+            d.put("score", (i % 1000) / 8.0);
+            d.put("tags", List.of("alpha", "beta", "gamma"));
+            d.put("text", "lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor");
+            out.add(d);
+        }
+        return out;
+    }
+
+    static int approxJsonSize(Map<String, Object> d) {
+        return json(d).length();
+    }
+
+    // ---------------------------------------------------------------- measuring
+
+    interface Body {
+        long run() throws Exception;
+    }
+
+    private void measure(int run, int ops, Body body, Map<String, Object> extra) throws Exception {
+        System.gc();
+        long s0 = serverTicks();
+        long c0 = cpuNanos();
+        long t0 = System.nanoTime();
+        ExecutorService ex = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "bench-run");
+            t.setDaemon(true);
+            return t;
+        });
+        Future<Long> f = ex.submit(body::run);
+        long errors;
+        boolean timedOut = false;
+        try {
+            errors = f.get(a.maxSeconds, TimeUnit.SECONDS);
+        } catch (TimeoutException te) {
+            errors = -1;
+            timedOut = true;
+        } finally {
+            ex.shutdownNow();
+        }
+        long t1 = System.nanoTime();
+        long c1 = cpuNanos();
+        long s1 = serverTicks();
+        double secs = (t1 - t0) / 1e9;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("client", driver.name());
+        m.put("version", driver.version());
+        m.put("workload", a.workload);
+        m.put("run", run);
+        m.put("ops", ops);
+        m.put("concurrency", a.workload.equals("W3") ? a.queryConcurrency : a.concurrency);
+        m.put("errors", errors);
+        m.put("seconds", secs);
+        m.put("opsPerSec", timedOut ? 0 : ops / secs);
+        m.put("clientCpuSec", (c1 - c0) / 1e9);
+        m.put("clientCpuUsPerOp", (c1 - c0) / 1e3 / ops);
+        if (s0 >= 0 && s1 >= 0) {
+            double serverSec = (double) (s1 - s0) / a.clkTck;
+            m.put("serverCpuSec", serverSec);
+            m.put("serverCpuShare", serverSec / secs); // 1.0 = one full core (the server is single-threaded)
+        }
+        if (extra != null) {
+            m.putAll(extra);
+        }
+        if (timedOut) {
+            m.put("timedOut", true);
+        }
+        System.out.println("RESULT " + json(m));
+        System.out.flush();
+        if (timedOut) {
+            throw new TimeoutException("run " + run + " exceeded --max-seconds " + a.maxSeconds);
+        }
+    }
+
+    private static long cpuNanos() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    /** utime + stime of the server process in clock ticks, or -1 when unknown. */
+    private long serverTicks() {
+        if (a.serverPid <= 0) {
+            return -1;
+        }
+        try {
+            String s = Files.readString(Path.of("/proc/" + a.serverPid + "/stat"));
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of proc(5)
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static long vmHwmKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- helpers for drivers
+
+    /**
+     * Runs {@code op} for every item with at most {@code concurrency} in flight and waits for all.
+     * Returns the number of items whose future failed. Used where a library has no bounded
+     * batch API of its own.
+     */
+    public static <T> long bounded(List<T> items, int concurrency, Function<T, CompletionStage<?>> op)
+            throws InterruptedException {
+        Semaphore permits = new Semaphore(concurrency);
+        AtomicLong errors = new AtomicLong();
+        AtomicLong firstErrorShown = new AtomicLong();
+        CompletableFuture<?>[] all = new CompletableFuture<?>[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            permits.acquire();
+            CompletionStage<?> st;
+            try {
+                st = op.apply(items.get(i));
+            } catch (RuntimeException e) {
+                st = CompletableFuture.failedFuture(e);
+            }
+            all[i] = st.toCompletableFuture().whenComplete((v, e) -> {
+                if (e != null) {
+                    errors.incrementAndGet();
+                    if (firstErrorShown.getAndIncrement() == 0) {
+                        System.err.println("first error: " + e);
+                    }
+                }
+                permits.release();
+            });
+        }
+        CompletableFuture.allOf(all).handle((v, e) -> null).join();
+        return errors.get();
+    }
+
+    /** Counts an error and prints the first one of a run to stderr (drivers' error paths). */
+    public static void reportError(AtomicLong errors, Throwable e) {
+        if (errors.getAndIncrement() == 0) {
+            System.err.println("first error: " + e);
+        }
+    }
+
+    // ---------------------------------------------------------------- tiny JSON writer
+
+    static String json(Object o) {
+        StringBuilder sb = new StringBuilder();
+        write(sb, o);
+        return sb.toString();
+    }
+
+    private static void write(StringBuilder sb, Object o) {
+        if (o == null) {
+            sb.append("null");
+        } else if (o instanceof String s) {
+            sb.append('"');
+            for (char ch : s.toCharArray()) {
+                switch (ch) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    case '\n' -> sb.append("\\n");
+                    default -> {
+                        if (ch < 0x20) {
+                            sb.append(String.format("\\u%04x", (int) ch));
+                        } else {
+                            sb.append(ch);
+                        }
+                    }
+                }
+            }
+            sb.append('"');
+        } else if (o instanceof Double d) {
+            sb.append(d.isNaN() || d.isInfinite() ? "null" : String.format(Locale.ROOT, "%.4f", d));
+        } else if (o instanceof Number || o instanceof Boolean) {
+            sb.append(o);
+        } else if (o instanceof Map<?, ?> m) {
+            sb.append('{');
+            boolean first = true;
+            for (var e : m.entrySet()) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                write(sb, String.valueOf(e.getKey()));
+                sb.append(':');
+                write(sb, e.getValue());
+            }
+            sb.append('}');
+        } else if (o instanceof List<?> l) {
+            sb.append('[');
+            for (int i = 0; i < l.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                write(sb, l.get(i));
+            }
+            sb.append(']');
+        } else {
+            write(sb, o.toString());
+        }
+    }
+}

@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+"use strict";
+// Turns the RESULT lines of both benchmark programs (results.jsonl) into the side-by-side table
+// scripts/bench prints. Node only, no packages.
+//
+// usage: node table.js --results F --footprint F --status F --nproc N --elapsed S --quick 0|1
+
+const fs = require("fs");
+
+const args = {};
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, "")] = process.argv[i + 1];
+const readLines = (f) =>
+  f && fs.existsSync(f)
+    ? fs.readFileSync(f, "utf8").split("\n").filter((l) => l.trim()).flatMap((l) => {
+        try { return [JSON.parse(l)]; } catch { return []; }
+      })
+    : [];
+
+const results = readLines(args.results);
+const foot = readLines(args.footprint);
+const status = readLines(args.status);
+const nproc = Number(args.nproc || 2);
+// The server is single-threaded Node: at this share of one core it is the bottleneck.
+const SATURATED = 0.85;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "-");
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) + "x" : "-");
+
+function group(client, workload) {
+  const rs = results.filter((r) => r.client === client && r.workload === workload && !r.unsupported);
+  if (!rs.length) return null;
+  const ok = rs.filter((r) => !r.timedOut);
+  const ops = ok.map((r) => r.opsPerSec);
+  return {
+    n: rs.length,
+    version: rs[0].version,
+    ops: median(ops), min: Math.min(...ops), max: Math.max(...ops),
+    cpu: median(ok.map((r) => r.clientCpuUsPerOp)),
+    server: median(ok.map((r) => r.serverCpuShare).filter(Number.isFinite)),
+    machine: median(ok.map((r) => (r.clientCpuSec + (r.serverCpuSec || 0)) / r.seconds / nproc)),
+    errors: rs.reduce((a, r) => a + (r.errors > 0 ? r.errors : 0), 0),
+    timedOut: rs.some((r) => r.timedOut),
+    concurrency: rs[0].concurrency,
+    opsPerRun: rs[0].ops,
+    docs: rs[0].docs, pages: rs[0].pages,
+    raw: rs
+  };
+}
+
+const WL = {
+  W1: "W1 creates",
+  W1B: "W1B creates, bulk",
+  W2: "W2 point reads",
+  W3: "W3 1-partition queries"
+};
+
+const rows = [];
+const notes = [];
+for (const w of ["W1", "W1B", "W2", "W3"]) {
+  const lite = group("lite", w === "W1B" ? "W1" : w);
+  const off = group("official", w);
+  if (!lite && !off) continue;
+  const liteLabel = w === "W1B" ? "(W1) " : "";
+  let verdict;
+  const errs = [];
+  if (lite && lite.errors) errs.push(`lite ${lite.errors} errors`);
+  if (off && off.errors) errs.push(`official ${off.errors} errors`);
+  if (lite && lite.timedOut) errs.push("lite timed out");
+  if (off && off.timedOut) errs.push("official timed out");
+  if (!lite || !off) verdict = `only ${lite ? "lite" : "official"} ran`;
+  else if (errs.length) verdict = "not comparable: " + errs.join(", ");
+  else if (lite.server >= SATURATED && off.server >= SATURATED)
+    verdict = `SERVER-BOUND (server at ${fmt(lite.server * 100)}% / ${fmt(off.server * 100)}% of its one core): ops/s ratio is the server's limit, compare CPU/op`;
+  else if (lite.server >= SATURATED || off.server >= SATURATED) {
+    const who = lite.server >= SATURATED ? "lite" : "official";
+    verdict = `server saturated during the ${who} runs (${fmt(Math.max(lite.server, off.server) * 100)}% of a core): ${who}'s ops/s is capped by the server`;
+  } else if (lite.machine >= 0.9 || off.machine >= 0.9)
+    verdict = `machine-bound: client + server use ~all ${nproc} cores; the client with less CPU/op leaves more to the server`;
+  else {
+    const r = lite.ops / off.ops;
+    verdict = r >= 1.1 ? `lite ${r.toFixed(1)}x the throughput` : r <= 0.9 ? `official ${(1 / r).toFixed(1)}x the throughput` : "about even";
+  }
+  if (errs.length && lite && off) {
+    // keep numbers visible, but flag them
+  }
+  rows.push([
+    WL[w],
+    lite ? `${liteLabel}${fmt(lite.ops)} (${fmt(lite.min)}-${fmt(lite.max)})` : "-",
+    off ? `${fmt(off.ops)} (${fmt(off.min)}-${fmt(off.max)})` : "-",
+    lite && off ? ratio(lite.ops, off.ops) : "-",
+    lite ? fmt(lite.cpu) : "-",
+    off ? fmt(off.cpu) : "-",
+    lite && off ? ratio(off.cpu, lite.cpu) : "-",
+    `${lite ? fmt(lite.server * 100) + "%" : "-"} / ${off ? fmt(off.server * 100) + "%" : "-"}`,
+    `${lite ? lite.errors : "-"} / ${off ? off.errors : "-"}`,
+    verdict
+  ]);
+}
+
+function table(head, body) {
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((r) => String(r[i]).length)));
+  const line = (r) => "| " + r.map((c, i) => String(c).padEnd(w[i])).join(" | ") + " |";
+  return [line(head), "|" + w.map((n) => "-".repeat(n + 2)).join("|") + "|", ...body.map(line)].join("\n");
+}
+
+const out = [];
+const liteV = results.find((r) => r.client === "lite")?.version || "cosmos-lite";
+const offV = results.find((r) => r.client === "official")?.version || "azure-cosmos";
+out.push(`cosmos-lite vs the official Java SDK (${offV}, GATEWAY mode) against scripts/cosmos-local`);
+out.push(`(${liteV}; one local server for all runs, ${nproc} cores shared by client and server; ` +
+  `median of the measured runs, (min-max); ratios are lite/official for ops/s and official/lite for CPU, so >1 favours lite)`);
+out.push("");
+if (rows.length) {
+  out.push(table(
+    ["workload", "lite ops/s", "official ops/s", "ops/s ratio", "lite CPU us/op", "official CPU us/op", "CPU ratio", "server CPU lite/official", "errors lite/official", "verdict"],
+    rows));
+}
+
+// W4
+const cold = (c) => {
+  const rs = results.filter((r) => r.client === c && r.workload === "W4");
+  if (!rs.length) return null;
+  const t = rs.map((r) => r.firstReadMs);
+  return {
+    n: rs.length, ms: median(t), min: Math.min(...t), max: Math.max(...t),
+    rss: median(rs.map((r) => r.peakRssMB)), cpu: median(rs.map((r) => r.clientCpuMs)),
+    classes: median(rs.map((r) => r.loadedClasses))
+  };
+};
+const cl = cold("lite");
+const co = cold("official");
+if (cl || co) {
+  out.push("");
+  out.push(table(
+    ["W4 cold start (new JVM -> first point read)", "lite", "official", "official/lite"],
+    [
+      ["wall ms, median (min-max)", cl ? `${fmt(cl.ms)} (${fmt(cl.min)}-${fmt(cl.max)})` : "-", co ? `${fmt(co.ms)} (${fmt(co.min)}-${fmt(co.max)})` : "-", cl && co ? ratio(co.ms, cl.ms) : "-"],
+      ["client CPU ms (all threads, incl. JVM start)", cl ? fmt(cl.cpu) : "-", co ? fmt(co.cpu) : "-", cl && co ? ratio(co.cpu, cl.cpu) : "-"],
+      ["peak RSS MB (VmHWM)", cl ? fmt(cl.rss, 1) : "-", co ? fmt(co.rss, 1) : "-", cl && co ? ratio(co.rss, cl.rss) : "-"],
+      ["classes loaded", cl ? fmt(cl.classes) : "-", co ? fmt(co.classes) : "-", cl && co ? ratio(co.classes, cl.classes) : "-"],
+      ["runs", cl ? cl.n : "-", co ? co.n : "-", ""]
+    ]));
+}
+
+// footprint
+const fl = foot.find((f) => f.client === "lite");
+const fo = foot.find((f) => f.client === "official");
+if (fl || fo) {
+  out.push("");
+  out.push(table(
+    ["footprint (runtime classpath)", "lite", "official", "official/lite"],
+    [
+      ["jars", fl ? fl.jars : "-", fo ? fo.jars : "-", fl && fo ? ratio(fo.jars, fl.jars) : "-"],
+      ["MB", fl ? fmt(fl.mb, 2) : "-", fo ? fmt(fo.mb, 2) : "-", fl && fo ? ratio(fo.mb, fl.mb) : "-"]
+    ]));
+  if (fl) out.push(`lite classpath: ${fl.names.join(", ")}`);
+}
+
+// details
+out.push("");
+const anyW = (w) => results.find((r) => r.workload === w);
+if (anyW("W1")) out.push(`W1/W1B: ${anyW("W1").ops} creates per run of ~190-byte documents into a fresh container, ${anyW("W1").concurrency} in flight (SDK bulk: its own batching).`);
+if (anyW("W2")) out.push(`W2: ${anyW("W2").ops} point reads per run, ${anyW("W2").concurrency} in flight.`);
+if (anyW("W3")) {
+  const r = anyW("W3");
+  out.push(`W3: ${r.ops} queries per run (one per partition key value per round), ${r.concurrency} in flight, ${r.expectedDocs} documents expected per run; ops = queries.`);
+}
+out.push(`Server CPU is the server process's utime+stime during the run as a share of one core (>= ${SATURATED * 100}% = saturated).`);
+out.push(`CPU us/op is the client process's own CPU time (all threads, GC and JIT included) divided by operations.`);
+if (args.elapsed) out.push(`Benchmark time: ${Math.round(Number(args.elapsed) / 60 * 10) / 10} min${args.quick === "1" ? " (--quick: few, short runs; numbers are rough)" : ""}.`);
+if (status.length) {
+  out.push("");
+  out.push("Problems:");
+  for (const s of status) out.push(`  - ${s.client} ${s.workload}: ${s.note}`);
+}
+console.log(out.join("\n"));
