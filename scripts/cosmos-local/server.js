@@ -567,6 +567,10 @@ function createCosmosLocal(userOptions = {}) {
       return;
     }
     send(req, res, result);
+    // Not in flight once the whole response is handed to Node. Waiting for 'finish' would
+    // over-count under TLS: it fires a tick after the encrypted write completes, by which time a
+    // client may have read the response and sent its next request (maxInFlight > its limit).
+    release();
     log(`${req.method} ${req.url} -> ${res.statusCode} ${Date.now() - started}ms`);
   }
 
