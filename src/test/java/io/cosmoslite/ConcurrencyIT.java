@@ -1,0 +1,56 @@
+package io.cosmoslite;
+
+import static io.cosmoslite.ItSupport.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code maxConcurrency} is honoured where it matters, at the server: cosmos-local started with
+ * {@code --delay-ms} holds every response, so requests overlap, and its {@code maxInFlight}
+ * counter shows the most it ever had at once. Only this class uses that server.
+ */
+class ConcurrencyIT {
+  static String endpoint;
+  static CosmosClient admin;
+  static String db;
+
+  @BeforeAll static void setUp() {
+    endpoint = LocalServers.slow();
+    admin = LocalServers.client(endpoint).build();
+    db = LocalServers.uniqueName("concurrency");
+    await(admin.createDatabase(db));
+    await(admin.createContainer(db, "c", "/pk"));
+  }
+
+  @AfterAll static void tearDown() {
+    ItSupport.dropDatabase(admin, db);
+  }
+
+  @ParameterizedTest(name = "maxConcurrency({0})")
+  @ValueSource(ints = {1, 4, 16})
+  void theServerNeverSeesMoreRequestsAtOnceThanMaxConcurrency(int limit) {
+    CosmosClient client = LocalServers.client(endpoint).maxConcurrency(limit).build();
+    LocalServers.resetStats(endpoint);
+    List<CompletableFuture<CosmosResult<Map<String, Object>>>> calls = new ArrayList<>();
+    int n = limit * 4;
+    for (int i = 0; i < n; i++) {
+      calls.add(client.upsertDocument(db, "c", Map.of("id", limit + "-" + i, "pk", "p"), "p"));
+    }
+    for (int i = 0; i < n; i++) {
+      calls.add(client.getDocument(db, "c", limit + "-" + i, "p"));
+    }
+    calls.forEach(ItSupport::await);
+    Map<String, Object> stats = LocalServers.stats(endpoint);
+    assertEquals(2L * n, LocalServers.counter(stats, "requests"), stats.toString());
+    assertEquals(limit, LocalServers.counter(stats, "maxInFlight"),
+        "the client kept exactly " + limit + " requests in flight: " + stats);
+  }
+}
