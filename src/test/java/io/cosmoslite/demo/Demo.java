@@ -1,0 +1,327 @@
+package io.cosmoslite.demo;
+
+import io.cosmoslite.CosmosClient;
+import io.cosmoslite.CosmosException;
+import io.cosmoslite.CosmosResult;
+import io.cosmoslite.PatchOperation;
+import io.cosmoslite.RequestOptions;
+import java.io.PrintStream;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * What {@code scripts/demo} runs: the tour of cosmos-lite that aio-cosmos's README gives, and
+ * more, against the account in the environment ({@code COSMOS_CONNECTION_STRING}, or
+ * {@code COSMOS_ENDPOINT} and {@code COSMOS_KEY}; {@code COSMOS_CERT} names a PEM certificate to
+ * trust, e.g. a local server's). {@code COSMOS_DEMO_DOCS} sets how many documents the concurrent
+ * write makes (default 2000).
+ *
+ * <p>It makes its own database ({@code demo-<random>}) and deletes it at the end, also when a
+ * step fails.
+ */
+public final class Demo {
+  private static final String CONTAINER = "items";
+  private static final String[] CATEGORIES = {"books", "games", "music", "tools", "toys"};
+
+  private final Supplier<CosmosClient> newClient;
+  private final int documents;
+  private final PrintStream out;
+  private final boolean liveProgress;
+  private final String db = "demo-" + UUID.randomUUID().toString().substring(0, 8);
+
+  /**
+   * A demo run.
+   *
+   * @param newClient makes a client for the account; called twice (the session token step
+   *     hands a token from one client instance to another)
+   * @param documents how many documents the concurrent write makes
+   * @param out where the run is told
+   * @param liveProgress true to redraw one progress line (a terminal), false for a line per 10%
+   */
+  public Demo(Supplier<CosmosClient> newClient, int documents, PrintStream out,
+      boolean liveProgress) {
+    this.newClient = newClient;
+    this.documents = documents;
+    this.out = out;
+    this.liveProgress = liveProgress;
+  }
+
+  /**
+   * Runs the demo against the account in the environment.
+   *
+   * @param args none
+   */
+  public static void main(String[] args) {
+    String cert = System.getenv("COSMOS_CERT");
+    Supplier<CosmosClient> clients = () -> {
+      CosmosClient.Builder b = CosmosClient.builder().fromEnvironment();
+      if (cert != null && !cert.isBlank()) {
+        b.trustedCertificate(Path.of(cert));
+      }
+      return b.build();
+    };
+    String docs = System.getenv("COSMOS_DEMO_DOCS");
+    int count = docs == null || docs.isBlank() ? 2000 : Integer.parseInt(docs.trim());
+    try {
+      new Demo(clients, count, System.out, System.console() != null).run();
+    } catch (Exception e) {
+      System.err.println();
+      System.err.println("demo failed: " + e);
+      System.exit(1);
+    }
+  }
+
+  /**
+   * Runs every step; deletes the database even when a step fails.
+   *
+   * @throws Exception the first failure
+   */
+  public void run() throws Exception {
+    long started = System.nanoTime();
+    CosmosClient client = newClient.get();
+    try {
+      steps(client);
+    } finally {
+      step("clean up");
+      try {
+        CosmosResult<Void> deleted = client.deleteDatabase(db).join();
+        say("deleted database %s (%d)", db, deleted.code());
+      } catch (RuntimeException e) {
+        say("could not delete database %s: %s", db, e.getMessage());
+      }
+    }
+    out.printf(Locale.ROOT, "%ndemo done in %.1f s%n", seconds(started));
+  }
+
+  private int stepNumber;
+
+  private void step(String title) {
+    out.printf(Locale.ROOT, "%n%d. %s%n", ++stepNumber, title);
+  }
+
+  private void say(String format, Object... args) {
+    out.println("   " + String.format(Locale.ROOT, format, args));
+  }
+
+  private void steps(CosmosClient client) throws Exception {
+    step("connect");
+    Map<String, Object> account = client.connect().join().data();
+    Object consistency = account.get("userConsistencyPolicy") instanceof Map
+        ? ((Map<?, ?>) account.get("userConsistencyPolicy")).get("defaultConsistencyLevel") : null;
+    say("account %s at %s, default consistency %s", account.get("id"), client.writeEndpoint(),
+        consistency);
+
+    step("create a database and a container");
+    say("database %s: %d", db, client.createDatabase(db).join().code());
+    say("container %s, partition key /category: %d", CONTAINER,
+        client.createContainer(db, CONTAINER, "/category").join().code());
+
+    step("create a document, read it back");
+    Map<String, Object> first = new LinkedHashMap<>();
+    first.put("id", "first");
+    first.put("category", "books");
+    first.put("title", "The Pragmatic Programmer");
+    first.put("price", 42.5);
+    CosmosResult<Map<String, Object>> created =
+        client.createDocument(db, CONTAINER, first, "books").join();
+    say("created %s: %d, %.2f RU, etag %s", first.get("id"), created.code(),
+        created.requestCharge(), created.etag());
+    CosmosResult<Map<String, Object>> read =
+        client.getDocument(db, CONTAINER, "first", "books").join();
+    say("read it back: %d %s", read.code(), withoutSystemProperties(read.data()));
+    try {
+      client.createDocument(db, CONTAINER, first, "books").join();
+    } catch (java.util.concurrent.CompletionException e) {
+      say("creating it again fails as it should: %s", e.getCause().getMessage());
+    }
+
+    concurrentWrite(client);
+    query(client);
+    sessionHandoff(client);
+  }
+
+  private void concurrentWrite(CosmosClient client) {
+    step("write " + documents + " documents concurrently");
+    long started = System.nanoTime();
+    AtomicLong done = new AtomicLong();
+    AtomicLong retries = new AtomicLong();
+    AtomicLong waitedMs = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    Progress progress = new Progress(documents);
+    List<CompletableFuture<CosmosResult<Map<String, Object>>>> writes = new ArrayList<>();
+    for (int i = 0; i < documents; i++) {
+      Map<String, Object> doc = item(i);
+      writes.add(client.createDocument(db, CONTAINER, doc, doc.get("category"))
+          .whenComplete((result, error) -> {
+            if (error != null) {
+              failed.incrementAndGet();
+            } else {
+              retries.addAndGet(result.retryCount());
+              waitedMs.addAndGet(result.retryWait().toMillis());
+            }
+            progress.update(done.incrementAndGet(), retries.get(), failed.get());
+          }));
+    }
+    CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]))
+        .exceptionally(e -> null).join();
+    progress.finish();
+    say("%d written in %.1f s, %d failed; %d throttled (429) responses were retried "
+        + "(%.1f s of waiting, summed over all writes)", documents - failed.get(),
+        seconds(started), failed.get(), retries.get(), waitedMs.get() / 1000.0);
+    if (failed.get() > 0) {
+      throw new IllegalStateException(failed.get() + " writes failed");
+    }
+    // TODO(queries): count with SELECT VALUE COUNT(1) once queryDocuments lands.
+    long found = 0;
+    for (int i = 0; i < documents; i += Math.max(1, documents / 50)) {
+      Map<String, Object> doc = item(i);
+      if (client.getDocument(db, CONTAINER, (String) doc.get("id"), doc.get("category")).join()
+          .isOk()) {
+        found++;
+      }
+    }
+    say("spot check: read back %d sampled documents", found);
+  }
+
+  private void query(CosmosClient client) {
+    step("query with parameters, page by page");
+    // TODO(queries): queryDocuments + Page + continuation tokens once they land.
+    say("(waiting for queryDocuments)");
+  }
+
+  private void sessionHandoff(CosmosClient clientA) {
+    step("hand a session token from one client to another (the cookie case)");
+    Map<String, Object> cart = new LinkedHashMap<>();
+    cart.put("id", "cart-ada");
+    cart.put("category", "carts");
+    cart.put("items", 3);
+    cart.put("status", "open");
+    cart.put("tags", new ArrayList<>(List.of("web")));
+    CosmosResult<Map<String, Object>> written =
+        clientA.upsertDocument(db, CONTAINER, cart, "carts").join();
+    String token = clientA.sessionToken(db, CONTAINER);
+    String cookie = "cosmos-session=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+    say("client A upserted %s (%d); its session token for the container: %s", cart.get("id"),
+        written.code(), token);
+    say("sent to the browser as  Set-Cookie: %s", cookie);
+
+    CosmosClient clientB = newClient.get();
+    String back = URLDecoder.decode(cookie.substring(cookie.indexOf('=') + 1),
+        StandardCharsets.UTF_8);
+    clientB.mergeSessionToken(db, CONTAINER, back);
+    CosmosResult<Map<String, Object>> read =
+        clientB.getDocument(db, CONTAINER, "cart-ada", "carts").join();
+    say("client B (another instance) merged the cookie's token and read %s: %d, items=%s",
+        read.data().get("id"), read.code(), number(read.data().get("items")));
+    CosmosResult<Map<String, Object>> perCall = newClient.get().getDocument(db, CONTAINER,
+        "cart-ada", "carts", RequestOptions.builder().sessionToken(back).build()).join();
+    say("or per call, RequestOptions.sessionToken(...): %d", perCall.code());
+
+    step("patch");
+    CosmosResult<Map<String, Object>> patched = clientB.patchDocument(db, CONTAINER, "cart-ada",
+        "carts", List.of(
+            PatchOperation.increment("/items", 2),
+            PatchOperation.set("/status", "paid"),
+            PatchOperation.add("/tags/-", "express"))).join();
+    Map<String, Object> after = patched.data();
+    say("incr /items 2, set /status \"paid\", add /tags/- \"express\": %d -> items=%s, "
+        + "status=%s, tags=%s", patched.code(), number(after.get("items")), after.get("status"),
+        after.get("tags"));
+    try {
+      clientB.patchDocument(db, CONTAINER, "cart-ada", "carts",
+          List.of(PatchOperation.set("/status", "cancelled")),
+          "from c where c.status = 'open'", RequestOptions.NONE).join();
+      say("conditional patch applied?! (unexpected)");
+    } catch (java.util.concurrent.CompletionException e) {
+      CosmosException failure = (CosmosException) e.getCause();
+      say("only if \"from c where c.status = 'open'\": %d, as expected (the cart is paid)",
+          failure.statusCode());
+    }
+    try {
+      clientA.replaceDocument(db, CONTAINER, "cart-ada", cart, "carts",
+          RequestOptions.builder().ifMatch(written.etag()).build()).join();
+      say("replace with a stale etag applied?! (unexpected)");
+    } catch (java.util.concurrent.CompletionException e) {
+      say("client A's replace with its old etag (If-Match): %d, the patch is not lost",
+          ((CosmosException) e.getCause()).statusCode());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  static Map<String, Object> item(int i) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("id", String.format(Locale.ROOT, "item-%05d", i));
+    doc.put("category", CATEGORIES[i % CATEGORIES.length]);
+    doc.put("n", i);
+    doc.put("price", Math.round((5 + (i * 37 % 200) / 4.0) * 100) / 100.0);
+    return doc;
+  }
+
+  private static Map<String, Object> withoutSystemProperties(Map<String, Object> doc) {
+    Map<String, Object> copy = new LinkedHashMap<>(doc);
+    copy.keySet().removeIf(k -> k.startsWith("_"));
+    return copy;
+  }
+
+  private static String number(Object value) {
+    if (value instanceof Number && ((Number) value).doubleValue() % 1 == 0) {
+      return Long.toString(((Number) value).longValue());
+    }
+    return String.valueOf(value);
+  }
+
+  private static double seconds(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1e9;
+  }
+
+  /** One progress line: redrawn in a terminal, a line per 10% otherwise. */
+  private final class Progress {
+    private final long total;
+    private long lastDrawn;
+    private long lastDrawnNanos;
+
+    Progress(long total) {
+      this.total = total;
+    }
+
+    synchronized void update(long done, long retries, long failed) {
+      if (liveProgress) {
+        long now = System.nanoTime();
+        if (done == total || now - lastDrawnNanos > 100_000_000L) {
+          lastDrawnNanos = now;
+          out.print("\r   " + line(done, retries, failed));
+          out.flush();
+        }
+      } else if (done * 10 / total > lastDrawn) {
+        lastDrawn = done * 10 / total;
+        out.println("   " + line(done, retries, failed));
+      }
+    }
+
+    synchronized void finish() {
+      if (liveProgress) {
+        out.println();
+      }
+    }
+
+    private String line(long done, long retries, long failed) {
+      int width = 30;
+      int filled = (int) (done * width / Math.max(1, total));
+      return String.format(Locale.ROOT, "[%s%s] %d/%d written, %d retries after 429%s",
+          "#".repeat(filled), ".".repeat(width - filled), done, total, retries,
+          failed > 0 ? ", " + failed + " FAILED" : "");
+    }
+  }
+}
