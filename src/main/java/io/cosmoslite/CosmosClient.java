@@ -185,12 +185,16 @@ public final class CosmosClient implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Databases
 
-  /** Lists the databases; data is the list of database resources. */
+  /**
+   * Lists the databases (GET dbs), following {@code x-ms-continuation} until the last page;
+   * data is every database resource. The result carries the last page's headers, with the
+   * request charge summed over all pages. A failed page fails the whole call.
+   */
   public CompletableFuture<CosmosResult<List<Map<String, Object>>>> listDatabases() {
     checkOpen();
     CosmosRequest request = CosmosRequest.builder("GET", CosmosRequest.Kind.READ, "dbs",
         CosmosRequest.Link.ROOT).feed("dbs").build();
-    return transport.execute(request, feed("Databases"));
+    return allPages(request, "Databases");
   }
 
   /** Creates a database (POST dbs); 409 when it exists. */
@@ -253,13 +257,17 @@ public final class CosmosClient implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Containers
 
-  /** Lists the containers of a database; data is the list of container resources. */
+  /**
+   * Lists the containers of a database (GET dbs/{db}/colls), following
+   * {@code x-ms-continuation} until the last page; data is every container resource. The
+   * result carries the last page's headers, with the request charge summed over all pages.
+   */
   public CompletableFuture<CosmosResult<List<Map<String, Object>>>> listContainers(
       String database) {
     checkOpen();
     CosmosRequest request = CosmosRequest.builder("GET", CosmosRequest.Kind.READ, "colls",
         databaseLink(database)).feed("colls").build();
-    return transport.execute(request, feed("DocumentCollections"));
+    return allPages(request, "DocumentCollections");
   }
 
   /**
@@ -624,6 +632,224 @@ public final class CosmosClient implements AutoCloseable {
           "document id \"" + id + "\" differs from id \"" + expectedId + "\"");
     }
     return bytes != null ? bytes : Json.toBytes(document);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Queries and feeds
+
+  /** Content type of query bodies: exactly this, no charset (the service refuses one). */
+  static final String QUERY_JSON = "application/query+json";
+
+  /**
+   * A query over a container's documents, across all its partitions; see
+   * {@link #queryDocuments(String, String, SqlQuery, QueryOptions, Class)}.
+   */
+  public DocumentQuery<Map<String, Object>> queryDocuments(String database, String container,
+      SqlQuery query) {
+    return queryDocuments(database, container, query, QueryOptions.NONE);
+  }
+
+  /**
+   * A query over a container's documents, each document a {@code Map}; see
+   * {@link #queryDocuments(String, String, SqlQuery, QueryOptions, Class)}.
+   */
+  public DocumentQuery<Map<String, Object>> queryDocuments(String database, String container,
+      SqlQuery query, QueryOptions options) {
+    return documentQuery(database, container, query, options, Json.MAP);
+  }
+
+  /**
+   * A cross-partition query whose documents are mapped to {@code type}; see
+   * {@link #queryDocuments(String, String, SqlQuery, QueryOptions, Class)}.
+   */
+  public <T> DocumentQuery<T> queryDocuments(String database, String container, SqlQuery query,
+      Class<T> type) {
+    return queryDocuments(database, container, query, QueryOptions.NONE, type);
+  }
+
+  /**
+   * A query over a container's documents, mapped to {@code type} (a record or POJO) by Gson.
+   * Nothing is sent until a page is asked for: the returned {@link DocumentQuery} pages one
+   * request at a time, publishes documents on demand, and resumes from a continuation token.
+   *
+   * <p>Each page is {@code POST dbs/{db}/colls/{c}/docs} with the query as the body
+   * ({@code Content-Type: application/query+json}), {@code x-ms-documentdb-isquery: True},
+   * either {@code x-ms-documentdb-partitionkey} (with {@link QueryOptions.Builder#partitionKey})
+   * or {@code x-ms-documentdb-query-enablecrosspartition: True}, {@code x-ms-max-item-count}
+   * when set, {@code x-ms-continuation} from the second page on (or from the first, with a
+   * starting token), and the container's session token (or the options' one). Pages go to the
+   * read region and every page's session token is merged into the client's.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param query the query text and parameters
+   * @param options partition key, page size, starting token, session token, consistency, page
+   *     time limit; {@link QueryOptions#NONE} for none
+   * @param type the class each document is mapped to
+   * @param <T> the document type
+   * @return the query, not yet sent
+   * @throws IllegalArgumentException for an invalid database or container name, or a
+   *     consistency level stronger than the account's
+   * @throws NullPointerException for a null argument
+   * @throws IllegalStateException when the client is closed
+   */
+  public <T> DocumentQuery<T> queryDocuments(String database, String container, SqlQuery query,
+      QueryOptions options, Class<T> type) {
+    return documentQuery(database, container, query, options, Objects.requireNonNull(type,
+        "type == null"));
+  }
+
+  /**
+   * Every document of a container, each a {@code Map}; see
+   * {@link #readAllDocuments(String, String, QueryOptions, Class)}.
+   */
+  public DocumentQuery<Map<String, Object>> readAllDocuments(String database, String container) {
+    return readAllDocuments(database, container, QueryOptions.NONE);
+  }
+
+  /**
+   * Every document of a container (or of one partition key), each a {@code Map}; see
+   * {@link #readAllDocuments(String, String, QueryOptions, Class)}.
+   */
+  public DocumentQuery<Map<String, Object>> readAllDocuments(String database, String container,
+      QueryOptions options) {
+    return readFeed(database, container, options, Json.MAP);
+  }
+
+  /**
+   * Every document of a container mapped to {@code type}; see
+   * {@link #readAllDocuments(String, String, QueryOptions, Class)}.
+   */
+  public <T> DocumentQuery<T> readAllDocuments(String database, String container,
+      Class<T> type) {
+    return readAllDocuments(database, container, QueryOptions.NONE, type);
+  }
+
+  /**
+   * Every document of a container, or of one logical partition with
+   * {@link QueryOptions.Builder#partitionKey}, mapped to {@code type}: the read feed,
+   * {@code GET dbs/{db}/colls/{c}/docs}, paged exactly like {@link #queryDocuments} (the same
+   * {@link DocumentQuery}, {@code x-ms-max-item-count}, {@code x-ms-continuation} and session
+   * token handling). Nothing is sent until a page is asked for.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param options partition key, page size, starting token, session token, consistency, page
+   *     time limit; {@link QueryOptions#NONE} for none
+   * @param type the class each document is mapped to
+   * @param <T> the document type
+   * @return the feed, not yet sent
+   * @throws IllegalArgumentException for an invalid database or container name
+   * @throws NullPointerException for a null argument
+   * @throws IllegalStateException when the client is closed
+   */
+  public <T> DocumentQuery<T> readAllDocuments(String database, String container,
+      QueryOptions options, Class<T> type) {
+    return readFeed(database, container, options, Objects.requireNonNull(type, "type == null"));
+  }
+
+  /**
+   * Queries the databases of the account ({@code POST dbs}, {@code application/query+json},
+   * {@code x-ms-documentdb-isquery: True}, no session token), following
+   * {@code x-ms-continuation} until the last page, e.g.
+   * {@code SqlQuery.of("SELECT * FROM root r WHERE r.id = @id").withParameter("@id", "shop")}.
+   *
+   * @return a future of every matching database resource, with the last page's headers and the
+   *     request charge summed; a failed page completes it with {@link CosmosException}, or with a
+   *     failed result when the client does not raise on failure
+   * @throws NullPointerException when {@code query} is null
+   * @throws IllegalStateException when the client is closed
+   */
+  public CompletableFuture<CosmosResult<List<Map<String, Object>>>> queryDatabases(
+      SqlQuery query) {
+    checkOpen();
+    Objects.requireNonNull(query, "query == null");
+    CosmosRequest request = CosmosRequest.builder("POST", CosmosRequest.Kind.QUERY, "dbs",
+        CosmosRequest.Link.ROOT).feed("dbs")
+        .header("x-ms-documentdb-isquery", "True")
+        .body(query.toBody(), QUERY_JSON).build();
+    return allPages(request, "Databases");
+  }
+
+  /**
+   * Queries the containers of a database ({@code POST dbs/{db}/colls},
+   * {@code application/query+json}, {@code x-ms-documentdb-isquery: True}, no session token),
+   * following {@code x-ms-continuation} until the last page.
+   *
+   * @return a future of every matching container resource, with the last page's headers and
+   *     the request charge summed; a failed page completes it with {@link CosmosException}, or
+   *     with a failed result when the client does not raise on failure
+   * @throws IllegalArgumentException for an invalid database name
+   * @throws NullPointerException when an argument is null
+   * @throws IllegalStateException when the client is closed
+   */
+  public CompletableFuture<CosmosResult<List<Map<String, Object>>>> queryContainers(
+      String database, SqlQuery query) {
+    checkOpen();
+    Objects.requireNonNull(query, "query == null");
+    CosmosRequest request = CosmosRequest.builder("POST", CosmosRequest.Kind.QUERY, "colls",
+        databaseLink(database)).feed("colls")
+        .header("x-ms-documentdb-isquery", "True")
+        .body(query.toBody(), QUERY_JSON).build();
+    return allPages(request, "DocumentCollections");
+  }
+
+  private <T> DocumentQuery<T> documentQuery(String database, String container, SqlQuery query,
+      QueryOptions options, Type itemType) {
+    checkOpen();
+    Objects.requireNonNull(query, "query == null");
+    Objects.requireNonNull(options, "options == null");
+    CosmosRequest.Link link = containerLink(database, container);
+    CosmosRequest.Builder b = CosmosRequest.builder("POST", CosmosRequest.Kind.QUERY, "docs",
+        link).feed("docs").container(link.raw)
+        .header("x-ms-documentdb-isquery", "True")
+        .body(query.toBody(), QUERY_JSON);
+    feedOptions(b, options, true);
+    // Only a cross-partition query can be refused with 1004 and rescued by a single range.
+    return new DocumentQuery<>(this, b.build(), "Documents", itemType, options.continuationToken,
+        options.partitionKey == null ? link : null);
+  }
+
+  private <T> DocumentQuery<T> readFeed(String database, String container, QueryOptions options,
+      Type itemType) {
+    checkOpen();
+    Objects.requireNonNull(options, "options == null");
+    CosmosRequest.Link link = containerLink(database, container);
+    CosmosRequest.Builder b = CosmosRequest.builder("GET", CosmosRequest.Kind.READ, "docs", link)
+        .feed("docs").container(link.raw);
+    feedOptions(b, options, false);
+    return new DocumentQuery<>(this, b.build(), "Documents", itemType, options.continuationToken,
+        null);
+  }
+
+  /** Scope, page size and the read options of a query or read feed. */
+  private void feedOptions(CosmosRequest.Builder b, QueryOptions options, boolean query) {
+    if (options.partitionKey != null) {
+      b.header("x-ms-documentdb-partitionkey", options.partitionKey.header());
+    } else if (query) {
+      b.header("x-ms-documentdb-query-enablecrosspartition", "True");
+    }
+    if (options.maxItemCount != null) {
+      b.header("x-ms-max-item-count", Integer.toString(options.maxItemCount));
+    }
+    RequestOptions.Builder read = RequestOptions.builder();
+    if (options.sessionToken != null) {
+      read.sessionToken(options.sessionToken);
+    }
+    if (options.consistencyLevel != null) {
+      read.consistencyLevel(options.consistencyLevel);
+    }
+    if (options.timeout != null) {
+      read.timeout(options.timeout);
+    }
+    applyOptions(b, read.build(), true);
+  }
+
+  /** Every page of a feed as one result, with the client's raise-on-failure switch applied. */
+  private CompletableFuture<CosmosResult<List<Map<String, Object>>>> allPages(
+      CosmosRequest request, String feedKey) {
+    return new DocumentQuery<Map<String, Object>>(this, request, feedKey, Json.MAP, null, null)
+        .allPages().thenCompose(result -> transport.settle(request, result));
   }
 
   // ---------------------------------------------------------------------------------------------
