@@ -13,6 +13,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -129,7 +131,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
     CompletableFuture<Page<T>> out = new CompletableFuture<>();
     CompletableFuture<Page<T>> fetched;
     try {
-      fetched = pager.fetch();
+      fetched = pager.fetch(() -> !out.isCancelled());
     } catch (RuntimeException e) {
       paging.set(false);
       throw e;
@@ -279,7 +281,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
     CompletableFuture<Page<T>> fetched;
     try {
       client.checkOpen();
-      fetched = cursor.fetch();
+      fetched = cursor.fetch(() -> !out.isDone());
     } catch (RuntimeException e) {
       out.completeExceptionally(e);
       return;
@@ -344,10 +346,19 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       }
     }
 
-    /** One page; a failed page completes normally, a repeated token exceptionally. */
-    CompletableFuture<Page<T>> fetch() {
+    /**
+     * One page; a failed page completes normally, a repeated token exceptionally. When
+     * {@code wanted} turns false (the caller cancelled) it ends in a CancellationException
+     * without moving the cursor, even if the response had already arrived.
+     */
+    CompletableFuture<Page<T>> fetch(BooleanSupplier wanted) {
       String token = continuation;
-      return send(token).thenApply(result -> advance(result, token));
+      return send(token, wanted).thenApply(result -> {
+        if (!wanted.getAsBoolean()) {
+          throw new CancellationException("page no longer wanted");
+        }
+        return advance(result, token);
+      });
     }
 
     void cancel() {
@@ -357,7 +368,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       }
     }
 
-    private CompletableFuture<CosmosResult<List<T>>> send(String token) {
+    private CompletableFuture<CosmosResult<List<T>>> send(String token, BooleanSupplier wanted) {
       Map<String, String> extra = new LinkedHashMap<>();
       if (token != null) {
         extra.put("x-ms-continuation", token);
@@ -371,7 +382,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       inFlight = sent;
       return sent.thenCompose(result -> {
         if (rangesOf == null || result.code() != 400
-            || result.subStatus() != NOT_SERVABLE_ACROSS_PARTITIONS) {
+            || result.subStatus() != NOT_SERVABLE_ACROSS_PARTITIONS || !wanted.getAsBoolean()) {
           return CompletableFuture.completedFuture(result);
         }
         if (rangeId != null) {
@@ -384,7 +395,8 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
         return readRanges().thenCompose(single -> {
           if (single != null) {
             rangeId = single;
-            return send(token);
+            return wanted.getAsBoolean() ? send(token, wanted) : CompletableFuture.failedFuture(
+                new CancellationException("page no longer wanted"));
           }
           return CompletableFuture.completedFuture(notServable(result, rangesNote));
         });
@@ -573,7 +585,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       CompletableFuture<Page<T>> fetched;
       try {
         client.checkOpen();
-        fetched = cursor.fetch();
+        fetched = cursor.fetch(() -> !cancelled);
       } catch (RuntimeException e) {
         fetched = CompletableFuture.failedFuture(e);
       }

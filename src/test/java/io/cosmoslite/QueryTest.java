@@ -326,6 +326,20 @@ class QueryTest {
     assertEquals(1, server.getRequestCount());
   }
 
+  @Test void cancellingAPageLeavesTheCursorWhereItWas() throws Exception {
+    server.enqueue(page("c1", "a").setHeadersDelay(300, TimeUnit.MILLISECONDS));
+    server.enqueue(page("c9", "a"));
+    DocumentQuery<Map<String, Object>> query =
+        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"));
+    CompletableFuture<Page<Map<String, Object>>> cancelled = query.nextPage();
+    take(server);
+    assertTrue(cancelled.cancel(true));
+    Thread.sleep(500); // the late response must not move the cursor
+    Page<Map<String, Object>> again = await(query.nextPage());
+    assertEquals("c9", again.continuationToken());
+    assertQuery(take(server), null, SELECT, CROSS); // the first page again, no continuation
+  }
+
   @Test void typedQueryMapsDocumentsThroughGson() throws Exception {
     server.enqueue(json(200, "{\"Documents\":[{\"id\":\"1\",\"total\":7,\"_etag\":\"e\"}]}"));
     List<Order> orders = await(client.queryDocuments("shop", "orders",
