@@ -372,6 +372,21 @@ public final class Harness {
         return errors.get();
     }
 
+    /** The version in a jar's Maven metadata, or "?". */
+    public static String mavenVersion(String group, String artifact) {
+        String res = "/META-INF/maven/" + group + "/" + artifact + "/pom.properties";
+        try (java.io.InputStream in = Harness.class.getResourceAsStream(res)) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                return p.getProperty("version", "?");
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        return "?";
+    }
+
     /** Counts an error and prints the first one of a run to stderr (drivers' error paths). */
     public static void reportError(AtomicLong errors, Throwable e) {
         if (errors.getAndIncrement() == 0) {
