@@ -34,10 +34,17 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
   private final Duration retryWait;
   private final boolean uncertain;
   private final Throwable cause;
+  private final String ambiguity;
   private final Set<Map.Entry<String, Object>> entries;
 
   CosmosResult(int code, T data, String error, String serviceCode, Map<String, String> headers,
       int retries, Duration retryWait, boolean uncertain, Throwable cause) {
+    this(code, data, error, serviceCode, headers, retries, retryWait, uncertain, cause, null);
+  }
+
+  CosmosResult(int code, T data, String error, String serviceCode, Map<String, String> headers,
+      int retries, Duration retryWait, boolean uncertain, Throwable cause, String ambiguity) {
+    this.ambiguity = ambiguity;
     this.code = code;
     this.cause = cause;
     this.data = data;
@@ -61,7 +68,7 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
   /** A copy whose {@code data} is another value (same status, headers and counters). */
   <R> CosmosResult<R> withData(R newData) {
     return new CosmosResult<>(code, newData, error, serviceCode, headers, retries, retryWait,
-        uncertain, cause);
+        uncertain, cause, ambiguity);
   }
 
   /** The transport error of a failure without a response; null otherwise. */
@@ -169,11 +176,26 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
   }
 
   /**
-   * True when a write failed without an answer after its request may have reached the service:
-   * it may or may not have been applied. Never true for a successful result.
+   * True when a write failed without a definite answer after its request may have reached the
+   * service: it may or may not have been applied. The code is then 0 (no response, or a resend
+   * whose answer could not settle an earlier unanswered attempt; {@link #ambiguity()} explains),
+   * or 408 when the service itself timed out on a write that is not resent. Never true for a
+   * successful result.
    */
   public boolean isUncertain() {
     return uncertain;
+  }
+
+  /**
+   * Null when every attempt of the call was answered. Otherwise an attempt of a write went
+   * unanswered (lost response, or 408) and this says how the outcome was settled: by resending an
+   * idempotent write, by reading the document back after a {@code 409}/{@code 412} on the resend
+   * (equal to what was sent: the earlier attempt wrote it, and the result is a success with the
+   * code the write would have answered; different: a genuine conflict), by a resent delete finding
+   * nothing, or not at all ({@link #isUncertain()} is then true).
+   */
+  public String ambiguity() {
+    return ambiguity;
   }
 
   private int intHeader(String name) {

@@ -432,10 +432,12 @@ class CosmosClientTest {
   }
 
   @Test void aWriteWhoseResponseIsLostIsNotResentAndIsReportedUncertain() throws Exception {
+    // A patch (an increment, say) cannot be resent safely; creates are resent and checked
+    // (RetryTest).
     CosmosClient quiet = MockCosmos.client(server).raiseOnFailure(false).build();
     server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
-    CosmosResult<Map<String, Object>> result =
-        await(quiet.createDocument("shop", "orders", Map.of("id", "1"), "a"));
+    CosmosResult<Map<String, Object>> result = await(quiet.patchDocument("shop", "orders", "1",
+        "a", List.of(PatchOperation.increment("/n", 1))));
     assertEquals(1, server.getRequestCount());
     assertEquals("failed", result.status());
     assertEquals(0, result.code());
