@@ -139,10 +139,17 @@ function checkRequest({ method, rawPath, headers, masterKey, now = Date.now() })
     return `Authorization version '${parsed.ver}' is not supported; expected ver=1.0.`;
   }
   const { type: resourceType, link } = resourceFromPath(rawPath);
-  const candidates = [stringToSign(method, resourceType, link, xmsDate, "")];
+  // Links made of resource ids (_rid, e.g. dbs/gAABAA==/colls/gAABAIAAAAE=) are signed
+  // lower-cased, as the service documents; name-based links keep their case. So the lower-cased
+  // spelling is accepted only when every name in the link looks like a resource id.
+  const links = link !== link.toLowerCase() && isRidLink(link) ? [link, link.toLowerCase()] : [link];
   const dateHeader = headerValue(headers.date);
-  if (dateHeader) {
-    candidates.push(stringToSign(method, resourceType, link, xmsDate, dateHeader));
+  const candidates = [];
+  for (const l of links) {
+    candidates.push(stringToSign(method, resourceType, l, xmsDate, ""));
+    if (dateHeader) {
+      candidates.push(stringToSign(method, resourceType, l, xmsDate, dateHeader));
+    }
   }
   for (const payload of candidates) {
     if (timingSafeEqualStrings(signature(masterKey, payload), parsed.sig)) {
@@ -155,6 +162,12 @@ function checkRequest({ method, rawPath, headers, masterKey, now = Date.now() })
     candidates[0].replace(/\n/g, "\\n") +
     "'"
   );
+}
+
+/** True when every name segment of a link is shaped like a base64 resource id. */
+function isRidLink(link) {
+  const names = link.split("/").filter((_, i) => i % 2 === 1);
+  return names.length > 0 && names.every(n => /^[A-Za-z0-9+=-]+$/.test(n) && [8, 12, 16, 24].includes(n.length));
 }
 
 function headerValue(v) {

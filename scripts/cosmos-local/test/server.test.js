@@ -292,3 +292,29 @@ test("fault injection: drop before / after, deterministic with a seed", async t 
   assert.match(first, /ok/);
   assert.match(first, /x/);
 });
+
+test("query-plan requests get a pass-through plan instead of query results", async t => {
+  const local = await startLocal({ http: true });
+  t.after(() => local.close());
+  await setupContainer(local.url, "db1", "c1");
+  const body = { query: "SELECT * FROM c WHERE c.pk = @pk", parameters: [{ name: "@pk", value: "a" }] };
+  const plan = await request(local.url, "POST", "/dbs/db1/colls/c1/docs", {
+    body,
+    headers: {
+      "content-type": "application/query+json",
+      "x-ms-documentdb-isquery": "True",
+      "x-ms-cosmos-is-query-plan-request": "True"
+    }
+  });
+  assert.equal(plan.status, 200);
+  assert.equal(plan.body.partitionedQueryExecutionInfoVersion, 2);
+  assert.deepEqual(plan.body.queryInfo.orderBy, []);
+  assert.deepEqual(plan.body.queryRanges, [{ min: "", max: "FF", isMinInclusive: true, isMaxInclusive: false }]);
+  assert.equal(plan.body.Documents, undefined);
+  const rows = await request(local.url, "POST", "/dbs/db1/colls/c1/docs", {
+    body,
+    headers: { "content-type": "application/query+json", "x-ms-documentdb-isquery": "True" }
+  });
+  assert.equal(rows.status, 200);
+  assert.ok(Array.isArray(rows.body.Documents));
+});
