@@ -853,6 +853,297 @@ public final class CosmosClient implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Multi-document writes
+
+  /** Partition key paths per container link, read once for items given without a key. */
+  private final Map<String, CompletableFuture<List<String>>> partitionKeyPaths =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Creates many documents concurrently; see
+   * {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items {@link BulkItem}s, or bare documents whose key is read from them
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation createDocuments(String database, String container, Iterable<?> items) {
+    return bulk(BulkWriter.Operation.CREATE, database, container, iterator(items), () -> { },
+        BulkOptions.DEFAULT);
+  }
+
+  /**
+   * Creates many documents from a stream, read lazily; the batch closes the stream when it ends.
+   * See {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items {@link BulkItem}s, or bare documents whose key is read from them
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation createDocuments(String database, String container,
+      java.util.stream.Stream<?> items) {
+    Objects.requireNonNull(items, "items == null");
+    return bulk(BulkWriter.Operation.CREATE, database, container, items.iterator(), items::close,
+        BulkOptions.DEFAULT);
+  }
+
+  /**
+   * Creates many documents from an iterator, read lazily; see
+   * {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items {@link BulkItem}s, or bare documents whose key is read from them
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation createDocuments(String database, String container,
+      java.util.Iterator<?> items) {
+    return createDocuments(database, container, items, BulkOptions.DEFAULT);
+  }
+
+  /**
+   * Creates many documents concurrently: one {@code POST .../docs} per item, as
+   * {@link #createDocument(String, String, Object, Object)} sends it, each signed and retried on
+   * its own (429 after the service's hint, and the rest of the client's retry policy).
+   *
+   * <p><b>Items.</b> Each item is a {@link BulkItem} (a document with its partition key value),
+   * or a bare document, whose key is then read from it along the container's partition key
+   * path(s): the container is read once ({@code GET .../colls/{container}}) and its paths cached
+   * by the client. An item that cannot be sent (null, no string id, a bad key) fails alone with
+   * code 0 and an error starting with {@code "invalid item: "}; the batch goes on.
+   *
+   * <p><b>Concurrency and memory.</b> At most {@link BulkOptions.Builder#maxConcurrency} items
+   * (default: the client's {@link Builder#maxConcurrency}) are under way at once; the next item
+   * is read from {@code items} only when one finishes, so a very large or endless input is
+   * written with memory bounded by that number (plus each item's small result). Every request
+   * also takes one of the client's in-flight permits, shared with every other call: two batches
+   * together never exceed the client's limit, and a single-document call queues behind at most
+   * the batches' windows, not their inputs. The iterator is read by one thread at a time — the
+   * caller's at the start, then whichever thread finished an item — so an input that blocks
+   * (reading a file) holds that thread while it reads.
+   *
+   * <p><b>Result.</b> The returned {@link BulkOperation} completes, when every item has
+   * finished, with a {@link BulkResult}: one result per item in input order, never dropping
+   * any. With {@link Builder#raiseOnFailure(boolean) raiseOnFailure(true)} (the default) a
+   * batch with any failure, or whose input threw, completes exceptionally with one
+   * {@link CosmosBulkException} carrying every result; otherwise it completes normally and
+   * {@link BulkResult#allOk()} tells. A create whose response was lost is resent and, on
+   * {@code 409}, checked by reading the document back ({@link CosmosResult#ambiguity()}).
+   * Cancelling is described at {@link BulkOperation}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items {@link BulkItem}s, or bare documents whose key is read from them; read lazily
+   *     and never after the batch ends
+   * @param options per-batch options, {@link BulkOptions#DEFAULT} for none
+   * @return the running batch, a future of its results
+   * @throws IllegalArgumentException for an invalid database or container name
+   * @throws IllegalStateException when the client is closed
+   */
+  public BulkOperation createDocuments(String database, String container,
+      java.util.Iterator<?> items, BulkOptions options) {
+    return bulk(BulkWriter.Operation.CREATE, database, container, items, () -> { }, options);
+  }
+
+  /**
+   * Upserts many documents concurrently; see
+   * {@link #upsertDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items {@link BulkItem}s, or bare documents whose key is read from them
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation upsertDocuments(String database, String container, Iterable<?> items) {
+    return bulk(BulkWriter.Operation.UPSERT, database, container, iterator(items), () -> { },
+        BulkOptions.DEFAULT);
+  }
+
+  /**
+   * Upserts many documents from a stream, read lazily; the batch closes the stream when it ends.
+   * See {@link #upsertDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items {@link BulkItem}s, or bare documents whose key is read from them
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation upsertDocuments(String database, String container,
+      java.util.stream.Stream<?> items) {
+    Objects.requireNonNull(items, "items == null");
+    return bulk(BulkWriter.Operation.UPSERT, database, container, items.iterator(), items::close,
+        BulkOptions.DEFAULT);
+  }
+
+  /**
+   * Upserts many documents from an iterator, read lazily; see
+   * {@link #upsertDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items {@link BulkItem}s, or bare documents whose key is read from them
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation upsertDocuments(String database, String container,
+      java.util.Iterator<?> items) {
+    return upsertDocuments(database, container, items, BulkOptions.DEFAULT);
+  }
+
+  /**
+   * Upserts many documents concurrently: one {@code POST .../docs} with
+   * {@code x-ms-documentdb-is-upsert: True} per item, with the items, concurrency, results and
+   * failures of {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}. An
+   * upsert whose response was lost is resent (the same content twice is the same content),
+   * unless it runs triggers.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items {@link BulkItem}s, or bare documents whose key is read from them; read lazily
+   * @param options per-batch options, {@link BulkOptions#DEFAULT} for none
+   * @return the running batch, a future of its results
+   * @throws IllegalArgumentException for an invalid database or container name
+   * @throws IllegalStateException when the client is closed
+   */
+  public BulkOperation upsertDocuments(String database, String container,
+      java.util.Iterator<?> items, BulkOptions options) {
+    return bulk(BulkWriter.Operation.UPSERT, database, container, items, () -> { }, options);
+  }
+
+  /**
+   * Deletes many documents concurrently; see
+   * {@link #deleteDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items {@code BulkItem.of(id or document, partitionKey)}, or bare documents
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation deleteDocuments(String database, String container, Iterable<?> items) {
+    return bulk(BulkWriter.Operation.DELETE, database, container, iterator(items), () -> { },
+        BulkOptions.DEFAULT);
+  }
+
+  /**
+   * Deletes many documents from a stream, read lazily; the batch closes the stream when it ends.
+   * See {@link #deleteDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items {@code BulkItem.of(id or document, partitionKey)}, or bare documents
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation deleteDocuments(String database, String container,
+      java.util.stream.Stream<?> items) {
+    Objects.requireNonNull(items, "items == null");
+    return bulk(BulkWriter.Operation.DELETE, database, container, items.iterator(), items::close,
+        BulkOptions.DEFAULT);
+  }
+
+  /**
+   * Deletes many documents from an iterator, read lazily; see
+   * {@link #deleteDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items {@code BulkItem.of(id or document, partitionKey)}, or bare documents
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation deleteDocuments(String database, String container,
+      java.util.Iterator<?> items) {
+    return deleteDocuments(database, container, items, BulkOptions.DEFAULT);
+  }
+
+  /**
+   * Deletes many documents concurrently: one {@code DELETE .../docs/{id}} per item, with the
+   * concurrency, results and failures of
+   * {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}. An item is
+   * {@code BulkItem.of(id, partitionKey)}, {@code BulkItem.of(document, partitionKey)}, or a
+   * bare document (its id and key are read from it). A delete whose response was lost is resent;
+   * a {@code 404} then means the earlier attempt deleted it, reported as a success (code 204)
+   * with {@link CosmosResult#ambiguity()} saying so. A document that is not there fails with 404.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items ids or documents with their keys, or bare documents; read lazily
+   * @param options per-batch options, {@link BulkOptions#DEFAULT} for none
+   * @return the running batch, a future of its results
+   * @throws IllegalArgumentException for an invalid database or container name
+   * @throws IllegalStateException when the client is closed
+   */
+  public BulkOperation deleteDocuments(String database, String container,
+      java.util.Iterator<?> items, BulkOptions options) {
+    return bulk(BulkWriter.Operation.DELETE, database, container, items, () -> { }, options);
+  }
+
+  private BulkOperation bulk(BulkWriter.Operation operation, String database, String container,
+      java.util.Iterator<?> items, Runnable onEnd, BulkOptions options) {
+    checkOpen();
+    containerLink(database, container); // names are checked before anything runs
+    Objects.requireNonNull(items, "items == null");
+    Objects.requireNonNull(options, "options == null");
+    return new BulkWriter(this, operation, database, container, items, onEnd, options).start();
+  }
+
+  private static java.util.Iterator<?> iterator(Iterable<?> items) {
+    return Objects.requireNonNull(items, "items == null").iterator();
+  }
+
+  /**
+   * The container's partition key paths, read once ({@code GET .../colls/{id}}) and cached; a
+   * failed read is not cached. Completes exceptionally when the container cannot be read.
+   */
+  CompletableFuture<List<String>> partitionKeyPaths(String database, String container) {
+    CosmosRequest request = containerRequest("GET", database, container);
+    String key = request.resourceLink;
+    CompletableFuture<List<String>> created = new CompletableFuture<>();
+    CompletableFuture<List<String>> known = partitionKeyPaths.putIfAbsent(key, created);
+    if (known != null) {
+      return known;
+    }
+    transport.executeQuietly(request, this::map).whenComplete((result, error) -> {
+      Throwable failure = error;
+      if (failure == null && result.isOk()) {
+        List<String> paths = partitionKeyPathsOf(result.data());
+        if (paths != null) {
+          created.complete(paths);
+          return;
+        }
+        failure = new IllegalStateException("container " + request.displayPath
+            + " has no partitionKey.paths");
+      } else if (failure == null) {
+        failure = new CosmosException("GET " + request.displayPath, result, result.cause());
+      }
+      partitionKeyPaths.remove(key, created);
+      created.completeExceptionally(failure);
+    });
+    return created;
+  }
+
+  /** Drops a container's cached partition key paths (it may have been recreated). */
+  void forgetPartitionKeyPaths(String database, String container) {
+    partitionKeyPaths.remove(containerLink(database, container).raw);
+  }
+
+  private static List<String> partitionKeyPathsOf(Map<String, Object> container) {
+    Object definition = container == null ? null : container.get("partitionKey");
+    Object paths = definition instanceof Map ? ((Map<?, ?>) definition).get("paths") : null;
+    if (!(paths instanceof List) || ((List<?>) paths).isEmpty()
+        || ((List<?>) paths).size() > 3) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    for (Object path : (List<?>) paths) {
+      if (!(path instanceof String)) {
+        return null;
+      }
+      out.add((String) path);
+    }
+    return java.util.Collections.unmodifiableList(out);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Shared helpers
 
   static final String JSON = "application/json";

@@ -1,0 +1,108 @@
+package io.cosmoslite;
+
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Options of one multi-document write, immutable. Start from {@link #builder()};
+ * {@link #DEFAULT} has every option at its default.
+ *
+ * <pre>{@code
+ * BulkOptions options = BulkOptions.builder()
+ *     .maxConcurrency(20)
+ *     .progressListener(p -> log.info("{} of {} done, {} failed", p.done(), p.pulled(), p.failed()))
+ *     .requestOptions(RequestOptions.builder().timeout(Duration.ofSeconds(30)).build())
+ *     .build();
+ * }</pre>
+ */
+public final class BulkOptions {
+  /** Every option at its default. */
+  public static final BulkOptions DEFAULT = builder().build();
+
+  final int maxConcurrency;
+  final RequestOptions requestOptions;
+  final Consumer<BulkOperation.Progress> progressListener;
+  final boolean keepDocuments;
+
+  private BulkOptions(Builder b) {
+    this.maxConcurrency = b.maxConcurrency;
+    this.requestOptions = b.requestOptions;
+    this.progressListener = b.progressListener;
+    this.keepDocuments = b.keepDocuments;
+  }
+
+  /** A builder with every option at its default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override public String toString() {
+    return "BulkOptions{maxConcurrency=" + (maxConcurrency == 0 ? "client's" : maxConcurrency)
+        + ", requestOptions=" + requestOptions + ", progressListener="
+        + (progressListener != null) + ", keepDocuments=" + keepDocuments + "}";
+  }
+
+  /** Builds {@link BulkOptions}. */
+  public static final class Builder {
+    private int maxConcurrency;
+    private RequestOptions requestOptions = RequestOptions.NONE;
+    private Consumer<BulkOperation.Progress> progressListener;
+    private boolean keepDocuments;
+
+    private Builder() {}
+
+    /**
+     * Most items of this batch being written at once (each waiting for, or holding, one of the
+     * client's in-flight permits, or waiting to retry). It is capped at the client's
+     * {@link CosmosClient.Builder#maxConcurrency}, which bounds every request of the client
+     * together. Default: the client's maximum.
+     *
+     * @throws IllegalArgumentException when below 1
+     */
+    public Builder maxConcurrency(int maxConcurrency) {
+      if (maxConcurrency < 1) {
+        throw new IllegalArgumentException("maxConcurrency must be at least 1, got "
+            + maxConcurrency);
+      }
+      this.maxConcurrency = maxConcurrency;
+      return this;
+    }
+
+    /**
+     * Options applied to every item's request (timeout per item, indexing directive, triggers,
+     * session token, If-Match). Default: {@link RequestOptions#NONE}.
+     */
+    public Builder requestOptions(RequestOptions options) {
+      this.requestOptions = Objects.requireNonNull(options, "requestOptions == null");
+      return this;
+    }
+
+    /**
+     * Called with a snapshot of the counters after items finish: never concurrently with itself,
+     * never while the batch holds a lock, on the thread that finished an item (an HTTP client
+     * thread, or the caller's at the start). Calls are coalesced when items finish faster than
+     * the listener returns; the last call reports every item and comes before the batch's future
+     * completes. Keep it short. An exception it throws is ignored. Default: none.
+     */
+    public Builder progressListener(Consumer<BulkOperation.Progress> listener) {
+      this.progressListener = Objects.requireNonNull(listener, "progressListener == null");
+      return this;
+    }
+
+    /**
+     * Whether each successful result keeps the stored document as its {@code data}. Default
+     * false: the batch asks the service not to echo documents ({@code Prefer: return=minimal})
+     * and results hold only the status, code, session token, etag and request charge, so a
+     * large batch's results stay small.
+     */
+    public Builder keepDocuments(boolean keep) {
+      this.keepDocuments = keep;
+      return this;
+    }
+
+    /** The options. */
+    public BulkOptions build() {
+      return new BulkOptions(this);
+    }
+  }
+}

@@ -1,0 +1,486 @@
+package io.cosmoslite;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonPrimitive;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Runs one multi-document write. At most {@code window} items are outstanding (pulled from the
+ * input and not finished); each runs its own {@link Exchange}, which takes one of the client's
+ * in-flight permits per attempt. The next item is pulled only when one finishes, so memory and
+ * the batch's share of the permit queue stay bounded by the window, whatever the input's size.
+ *
+ * <p>All the batch's own work — reading the input, calling the progress listener, completing the
+ * batch — happens in {@link #drain()}, which runs on one thread at a time (whichever finished an
+ * item) and never under a lock: the caller's iterator is never touched concurrently.
+ */
+final class BulkWriter {
+  enum Operation {
+    CREATE("create", CosmosRequest.Kind.CREATE),
+    UPSERT("upsert", CosmosRequest.Kind.UPSERT),
+    DELETE("delete", CosmosRequest.Kind.DELETE);
+
+    final String word;
+    final CosmosRequest.Kind kind;
+
+    Operation(String word, CosmosRequest.Kind kind) {
+      this.word = word;
+      this.kind = kind;
+    }
+  }
+
+  private static final String STOPPED = "cancelled: the batch was stopped";
+  /** Marks an item given up before its request was started. */
+  private static final Object NOT_SENT = new Object();
+
+  private final CosmosClient client;
+  private final Operation operation;
+  private final String database;
+  private final String container;
+  private final Iterator<?> input;
+  private final Runnable onEnd;
+  private final BulkOptions options;
+  private final int window;
+  private final boolean raise;
+  private final Transport.BodyMapper<Map<String, Object>> mapper;
+  private final Consumer<BulkOperation.Progress> listener;
+  private final BulkOperation operationFuture = new BulkOperation();
+
+  private final AtomicInteger wip = new AtomicInteger();
+  private final AtomicInteger outstanding = new AtomicInteger();
+  private final Set<Item> running = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
+  private volatile boolean finished;
+  private volatile boolean progressChanged;
+  // Touched only inside drain().
+  private boolean inputDone;
+  private Throwable inputError;
+
+  private final Object lock = new Object();
+  // Guarded by lock.
+  private final ArrayList<BulkResult.Entry> entries = new ArrayList<>();
+  private long pulled;
+  private long done;
+  private long succeeded;
+  private long failed;
+  private long uncertain;
+  private long retries;
+  private double requestCharge;
+
+  BulkWriter(CosmosClient client, Operation operation, String database, String container,
+      Iterator<?> input, Runnable onEnd, BulkOptions options) {
+    this.client = client;
+    this.operation = operation;
+    this.database = database;
+    this.container = container;
+    this.input = input;
+    this.onEnd = onEnd;
+    this.options = options;
+    int clientLimit = client.transport.inFlight.permits();
+    this.window = options.maxConcurrency == 0 ? clientLimit
+        : Math.min(options.maxConcurrency, clientLimit);
+    this.raise = client.transport.raiseOnFailure;
+    this.mapper = options.keepDocuments ? client::map : body -> null;
+    this.listener = options.progressListener;
+  }
+
+  BulkOperation start() {
+    operationFuture.attach(this);
+    drain();
+    return operationFuture;
+  }
+
+  /** Stops reading the input and gives up every unfinished item. No-op once finished. */
+  void stop() {
+    if (finished || stopping) {
+      return;
+    }
+    stopping = true;
+    for (Item item : running) {
+      abort(item);
+    }
+    drain();
+  }
+
+  BulkOperation.Progress progress() {
+    synchronized (lock) {
+      return new BulkOperation.Progress(pulled, done, succeeded, failed, uncertain, retries,
+          requestCharge);
+    }
+  }
+
+  // --- the serial part ---------------------------------------------------------------------
+
+  private void drain() {
+    if (wip.getAndIncrement() != 0) {
+      return; // the thread in the loop will see our change
+    }
+    int missed = 1;
+    while (true) {
+      if (!finished) {
+        pump();
+        if (listener != null && progressChanged) {
+          progressChanged = false;
+          BulkOperation.Progress snapshot = progress();
+          try {
+            listener.accept(snapshot);
+          } catch (RuntimeException ignored) {
+            // A listener's failure must not lose the batch; documented as ignored.
+          }
+        }
+        if (outstanding.get() == 0 && (inputDone || stopping)) {
+          finished = true;
+          finish();
+        }
+      }
+      missed = wip.addAndGet(-missed);
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+
+  /** Pulls items while the window has room. */
+  private void pump() {
+    while (!stopping && !inputDone && outstanding.get() < window) {
+      Object next;
+      try {
+        if (!input.hasNext()) {
+          inputDone = true;
+          return;
+        }
+        next = input.next();
+      } catch (Throwable e) { // the caller's input failed: end the batch, keep what we have
+        inputError = e;
+        inputDone = true;
+        return;
+      }
+      int index;
+      synchronized (lock) {
+        index = entries.size();
+        entries.add(null);
+        pulled++;
+      }
+      Item item = new Item(index, next);
+      outstanding.incrementAndGet();
+      running.add(item);
+      prepare(item);
+    }
+  }
+
+  private void finish() {
+    try {
+      onEnd.run();
+    } catch (RuntimeException ignored) {
+      // Closing the caller's stream failed; every item has its result regardless.
+    }
+    BulkResult result;
+    synchronized (lock) {
+      result = new BulkResult(entries, stopping, inputError);
+    }
+    operationFuture.outcome().complete(result);
+    if (raise && !result.allOk() && !result.isCancelled()) {
+      operationFuture.completeExceptionally(exception(result));
+    } else {
+      operationFuture.complete(result);
+    }
+  }
+
+  private CosmosBulkException exception(BulkResult result) {
+    List<Integer> failedIndexes = result.failedIndexes();
+    String where = "bulk " + operation.word + " in "
+        + CosmosClient.containerLink(database, container).display;
+    String summary;
+    CosmosResult<?> first;
+    Throwable cause;
+    if (failedIndexes.isEmpty()) {
+      first = new CosmosResult<>(0, null, "reading the input failed: " + inputError, null,
+          Map.of(), 0, Duration.ZERO, false, inputError);
+      summary = where + ": the input failed after " + result.size() + " items, all written";
+      cause = inputError;
+    } else {
+      int index = failedIndexes.get(0);
+      first = result.get(index);
+      summary = where + ": " + result.failed() + " of " + result.size() + " items failed ("
+          + result.uncertain() + " uncertain)"
+          + (inputError != null ? " and the input failed" : "") + "; first, item " + index;
+      cause = inputError != null ? inputError : first.cause();
+    }
+    return new CosmosBulkException(summary, first, result, cause);
+  }
+
+  // --- one item ------------------------------------------------------------------------------
+
+  private static final class Item {
+    final int index;
+    final Object input;
+    final AtomicBoolean finished = new AtomicBoolean();
+    /** Null until launched; then its Exchange, or NOT_SENT when given up before. */
+    final AtomicReference<Object> state = new AtomicReference<>();
+    volatile boolean keyFromDocument;
+
+    Item(int index, Object input) {
+      this.index = index;
+      this.input = input;
+    }
+  }
+
+  private void prepare(Item item) {
+    try {
+      Object in = item.input;
+      if (in == null) {
+        throw new NullPointerException("item is null");
+      }
+      Object document = in;
+      Object key = null;
+      if (in instanceof BulkItem) {
+        BulkItem bulkItem = (BulkItem) in;
+        document = bulkItem.document();
+        if (!bulkItem.keyFromDocument()) {
+          key = bulkItem.rawKey();
+          if (key == BulkItem.NULL_KEY) {
+            throw new NullPointerException(
+                "partitionKey == null (use PartitionKey.NULL for a JSON null key value)");
+          }
+        }
+      }
+      if (document == null) {
+        throw new NullPointerException("document == null");
+      }
+      if (key != null) {
+        launch(item, request(document, key));
+        return;
+      }
+      if (operation == Operation.DELETE && document instanceof String) {
+        throw new IllegalArgumentException("a delete by id needs its partition key: use "
+            + "BulkItem.of(id, partitionKey), or pass the document");
+      }
+      item.keyFromDocument = true;
+      Object doc = document;
+      client.partitionKeyPaths(database, container).whenComplete((paths, error) -> {
+        if (error != null) {
+          Throwable why = unwrap(error);
+          complete(item, notSent("the container's partition key definition could not be read: "
+              + (why.getMessage() == null ? why.toString() : why.getMessage()), why));
+          return;
+        }
+        CosmosRequest request;
+        try {
+          request = request(doc, partitionKeyOf(doc, paths));
+        } catch (RuntimeException e) {
+          complete(item, invalid(e));
+          return;
+        }
+        launch(item, request);
+      });
+    } catch (RuntimeException e) {
+      complete(item, invalid(e));
+    }
+  }
+
+  private CosmosRequest request(Object document, Object key) {
+    RequestOptions requestOptions = options.requestOptions;
+    if (operation == Operation.DELETE) {
+      String id = document instanceof String ? (String) document : idOf(document);
+      return client.documentRequest("DELETE", CosmosRequest.Kind.DELETE, database, container,
+          id, key, requestOptions).build();
+    }
+    CosmosRequest request = client.documentWriteRequest(operation.kind, database, container,
+        document, key, requestOptions);
+    return options.keepDocuments ? request
+        : request.withHeaders(Map.of("Prefer", "return=minimal"));
+  }
+
+  private void launch(Item item, CosmosRequest request) {
+    Exchange<Map<String, Object>> exchange =
+        new Exchange<>(client.transport, request, mapper, false);
+    if (stopping || !item.state.compareAndSet(null, exchange)) {
+      complete(item, notSent(STOPPED + " before this item was sent", null));
+      return;
+    }
+    exchange.start().whenComplete((result, error) ->
+        complete(item, result != null ? result : unexpected(error)));
+    if (stopping) {
+      exchange.stop(STOPPED, new CancellationException(STOPPED));
+    }
+  }
+
+  private void abort(Item item) {
+    while (!item.finished.get()) {
+      Object state = item.state.get();
+      if (state instanceof Exchange) {
+        ((Exchange<?>) state).stop(STOPPED, new CancellationException(STOPPED));
+        return;
+      }
+      if (state == null && item.state.compareAndSet(null, NOT_SENT)) {
+        complete(item, notSent(STOPPED + " before this item was sent", null));
+        return;
+      }
+      if (state == NOT_SENT) {
+        return;
+      }
+    }
+  }
+
+  private void complete(Item item, CosmosResult<Map<String, Object>> result) {
+    if (!item.finished.compareAndSet(false, true)) {
+      return;
+    }
+    BulkResult.Entry entry = BulkResult.Entry.of(result);
+    synchronized (lock) {
+      entries.set(item.index, entry);
+      done++;
+      if (result.isOk()) {
+        succeeded++;
+      } else {
+        failed++;
+      }
+      if (result.isUncertain()) {
+        uncertain++;
+      }
+      retries += result.retryCount();
+      requestCharge += result.requestCharge();
+    }
+    if (item.keyFromDocument && result.code() == 400 && result.subStatus() == 1001) {
+      // The key did not match the container's definition: it may have been recreated.
+      client.forgetPartitionKeyPaths(database, container);
+    }
+    running.remove(item);
+    outstanding.decrementAndGet();
+    progressChanged = true;
+    drain();
+  }
+
+  private static CosmosResult<Map<String, Object>> invalid(RuntimeException e) {
+    return new CosmosResult<>(0, null, "invalid item: " + e.getMessage(), null, Map.of(), 0,
+        Duration.ZERO, false, e);
+  }
+
+  private static CosmosResult<Map<String, Object>> notSent(String why, Throwable cause) {
+    return new CosmosResult<>(0, null, why, null, Map.of(), 0, Duration.ZERO, false, cause);
+  }
+
+  private CosmosResult<Map<String, Object>> unexpected(Throwable error) {
+    Throwable why = unwrap(error);
+    // Not an answer we understood: whether the write was applied is unknown.
+    return new CosmosResult<>(0, null, "request failed: " + why, null, Map.of(), 0,
+        Duration.ZERO, true, why);
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    while ((error instanceof CompletionException || error instanceof ExecutionException)
+        && error.getCause() != null) {
+      error = error.getCause();
+    }
+    return error;
+  }
+
+  // --- partition keys from documents ---------------------------------------------------------
+
+  private static String idOf(Object document) {
+    Object id;
+    if (document instanceof Map) {
+      id = ((Map<?, ?>) document).get("id");
+    } else {
+      JsonElement tree = Json.toTree(document);
+      JsonElement element = tree.isJsonObject() ? tree.getAsJsonObject().get("id") : null;
+      id = element != null && element.isJsonPrimitive()
+          && element.getAsJsonPrimitive().isString() ? element.getAsString() : element;
+    }
+    if (!(id instanceof String)) {
+      throw new IllegalArgumentException("document must have a string \"id\", got "
+          + (id == null ? "none" : id));
+    }
+    return (String) id;
+  }
+
+  /**
+   * The partition key value of a document under the container's key paths: one value per path,
+   * {@link PartitionKey#UNDEFINED} where the document lacks the property.
+   */
+  static PartitionKey partitionKeyOf(Object document, List<String> paths) {
+    JsonElement tree = Json.toTree(document);
+    if (!tree.isJsonObject()) {
+      throw new IllegalArgumentException("document must serialize to a JSON object, got "
+          + document.getClass().getName());
+    }
+    Object[] values = new Object[paths.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = valueAt(tree, paths.get(i));
+    }
+    return PartitionKey.of(values);
+  }
+
+  private static Object valueAt(JsonElement tree, String path) {
+    JsonElement at = tree;
+    for (String name : segments(path)) {
+      if (at == null || !at.isJsonObject()) {
+        return PartitionKey.UNDEFINED;
+      }
+      at = at.getAsJsonObject().get(name);
+    }
+    if (at == null) {
+      return PartitionKey.UNDEFINED;
+    }
+    if (at.isJsonNull()) {
+      return null;
+    }
+    if (!at.isJsonPrimitive()) {
+      throw new IllegalArgumentException("the partition key property " + path
+          + " holds " + (at.isJsonArray() ? "an array" : "an object")
+          + "; it must be a string, number, boolean or null");
+    }
+    JsonPrimitive value = at.getAsJsonPrimitive();
+    if (value.isBoolean()) {
+      return value.getAsBoolean();
+    }
+    if (value.isNumber()) {
+      return Json.parseNumber(value.getAsString());
+    }
+    return value.getAsString();
+  }
+
+  /** {@code /a/b} → [a, b]; a segment may be quoted: {@code /"a b"/c} → [a b, c]. */
+  static List<String> segments(String path) {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    int n = path.length();
+    while (i < n) {
+      if (path.charAt(i) != '/') {
+        throw new IllegalArgumentException("partition key path must start with /: " + path);
+      }
+      i++;
+      StringBuilder name = new StringBuilder();
+      if (i < n && path.charAt(i) == '"') {
+        i++;
+        while (i < n && path.charAt(i) != '"') {
+          char c = path.charAt(i++);
+          if (c == '\\' && i < n) {
+            c = path.charAt(i++);
+          }
+          name.append(c);
+        }
+        i++; // the closing quote
+      } else {
+        while (i < n && path.charAt(i) != '/') {
+          name.append(path.charAt(i++));
+        }
+      }
+      out.add(name.toString());
+    }
+    return out;
+  }
+}
