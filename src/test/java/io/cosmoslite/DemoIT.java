@@ -27,6 +27,10 @@ class DemoIT {
 
     assertTrue(text.contains("600 written in"), text);
     assertTrue(text.contains(", 0 failed;"), text);
+    assertTrue(text.contains("SELECT VALUE COUNT(1) FROM c -> 601 (the first document + 600): "
+        + "every document is there, once"), text);
+    assertTrue(text.contains("   page 2: "), text);
+    assertTrue(text.contains("returns page 2 again: yes"), text);
     assertTrue(text.contains("merged the cookie's token and read cart-ada: 200"), text);
     assertTrue(text.contains("\"from c where c.status = 'open'\": 412"), text);
     assertTrue(text.contains("demo done in"), text);

@@ -81,5 +81,14 @@ class ThrottledBulkIT {
       seen.add(read.get("id"));
     }
     assertEquals(N, seen.size());
+
+    // And through a query and the read feed (both throttled too, and retried).
+    List<Number> count = await(client.queryDocuments(db, "items",
+        SqlQuery.of("SELECT VALUE COUNT(1) FROM c"), QueryOptions.NONE, Number.class).toList());
+    assertEquals(N, count.get(0).intValue());
+    Set<Object> fed = new HashSet<>();
+    await(client.readAllDocuments(db, "items", QueryOptions.builder().maxItemCount(500).build())
+        .forEach(doc -> assertTrue(fed.add(doc.get("id")), "twice: " + doc)));
+    assertEquals(seen, fed);
   }
 }

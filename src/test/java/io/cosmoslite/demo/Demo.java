@@ -3,8 +3,12 @@ package io.cosmoslite.demo;
 import io.cosmoslite.CosmosClient;
 import io.cosmoslite.CosmosException;
 import io.cosmoslite.CosmosResult;
+import io.cosmoslite.DocumentQuery;
+import io.cosmoslite.Page;
 import io.cosmoslite.PatchOperation;
+import io.cosmoslite.QueryOptions;
 import io.cosmoslite.RequestOptions;
+import io.cosmoslite.SqlQuery;
 import java.io.PrintStream;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -182,22 +186,68 @@ public final class Demo {
     if (failed.get() > 0) {
       throw new IllegalStateException(failed.get() + " writes failed");
     }
-    // TODO(queries): count with SELECT VALUE COUNT(1) once queryDocuments lands.
-    long found = 0;
-    for (int i = 0; i < documents; i += Math.max(1, documents / 50)) {
-      Map<String, Object> doc = item(i);
-      if (client.getDocument(db, CONTAINER, (String) doc.get("id"), doc.get("category")).join()
-          .isOk()) {
-        found++;
-      }
+    List<Number> count = client.queryDocuments(db, CONTAINER,
+        SqlQuery.of("SELECT VALUE COUNT(1) FROM c"), QueryOptions.NONE, Number.class)
+        .toList().join();
+    long expected = documents + 1L;
+    long counted = count.isEmpty() ? 0 : count.get(0).longValue();
+    say("SELECT VALUE COUNT(1) FROM c -> %d (the first document + %d): %s", counted, documents,
+        counted == expected ? "every document is there, once" : "MISMATCH");
+    if (counted != expected) {
+      throw new IllegalStateException("expected " + expected + " documents, counted " + counted);
     }
-    say("spot check: read back %d sampled documents", found);
   }
 
   private void query(CosmosClient client) {
     step("query with parameters, page by page");
-    // TODO(queries): queryDocuments + Page + continuation tokens once they land.
-    say("(waiting for queryDocuments)");
+    SqlQuery query = SqlQuery.of("SELECT c.id, c.n, c.price FROM c "
+        + "WHERE c.category = @category AND c.price < @max ORDER BY c.n")
+        .withParameter("@category", "games")
+        .withParameter("@max", 30);
+    QueryOptions options = QueryOptions.builder().partitionKey("games").maxItemCount(25).build();
+    say("%s", query.text());
+    say("with @category = \"games\", @max = 30, partition key \"games\", 25 per page");
+    DocumentQuery<Map<String, Object>> pages =
+        client.queryDocuments(db, CONTAINER, query, options);
+    String afterFirst = null;
+    List<Object> secondPage = null;
+    int number = 0;
+    long total = 0;
+    while (pages.hasMorePages()) {
+      Page<Map<String, Object>> page = pages.nextPage().join();
+      number++;
+      total += page.items().size();
+      List<Map<String, Object>> items = page.items();
+      say("page %d: %3d documents%s, %.2f RU, %s", number, items.size(),
+          items.isEmpty() ? "" : " (" + items.get(0).get("id") + " .. "
+              + items.get(items.size() - 1).get("id") + ")",
+          page.requestCharge(), page.continuationToken() == null ? "last page"
+              : "continuation " + shorten(page.continuationToken()));
+      if (number == 1) {
+        afterFirst = page.continuationToken();
+      } else if (number == 2) {
+        secondPage = ids(items);
+      }
+    }
+    say("%d documents in %d pages", total, number);
+    if (afterFirst != null) {
+      // A "next page" link: the token goes to the browser and comes back in a later request,
+      // to another client instance.
+      Page<Map<String, Object>> resumed = newClient.get().queryDocuments(db, CONTAINER, query,
+          options.toBuilder().continuationToken(afterFirst).build()).nextPage().join();
+      say("a new query (another client) started from page 1's continuation token returns "
+          + "page 2 again: %s", ids(resumed.items()).equals(secondPage) ? "yes" : "NO");
+    }
+  }
+
+  private static List<Object> ids(List<Map<String, Object>> items) {
+    List<Object> ids = new ArrayList<>();
+    items.forEach(item -> ids.add(item.get("id")));
+    return ids;
+  }
+
+  private static String shorten(String token) {
+    return token.length() <= 40 ? token : token.substring(0, 37) + "...";
   }
 
   private void sessionHandoff(CosmosClient clientA) {
