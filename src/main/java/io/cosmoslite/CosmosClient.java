@@ -53,7 +53,10 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * <p><b>Retries.</b> Throttling (429) is retried after the service's {@code x-ms-retry-after-ms},
  * by default up to 9 times and 30 seconds of waiting; 449, 503, 410, 404/1002 and connection
- * failures are retried with backoff where resending is safe. Every attempt is signed afresh.
+ * failures are retried with backoff where resending is safe. Every attempt is signed afresh. A
+ * write whose response was lost is settled rather than guessed: a create is resent and a 409 on
+ * the resend is checked by reading the document back; what cannot be settled is reported with
+ * {@link CosmosResult#isUncertain()}, never as a success or as someone else's conflict.
  *
  * <p><b>Sessions.</b> The client merges the {@code x-ms-session-token} of every document response
  * per container and sends it on that container's reads and queries. {@link #sessionToken} and
@@ -236,6 +239,7 @@ public final class CosmosClient implements AutoCloseable {
     CosmosRequest request = databaseRequest("DELETE", id);
     return transport.execute(request, body -> (Void) null).thenApply(result -> {
       transport.sessions.clearDatabase(request.resourceLink);
+      partitionKeyPaths.keySet().removeIf(link -> link.startsWith(request.resourceLink + "/"));
       return result;
     });
   }
@@ -335,6 +339,7 @@ public final class CosmosClient implements AutoCloseable {
     CosmosRequest request = containerRequest("DELETE", database, id);
     return transport.execute(request, body -> (Void) null).thenApply(result -> {
       transport.sessions.clearContainer(request.resourceLink);
+      partitionKeyPaths.remove(request.resourceLink);
       return result;
     });
   }
@@ -1167,10 +1172,6 @@ public final class CosmosClient implements AutoCloseable {
   static <T> Transport.BodyMapper<T> typed(Class<T> type) {
     Objects.requireNonNull(type, "type == null");
     return body -> Json.fromBytes(body, type);
-  }
-
-  static Transport.BodyMapper<List<Map<String, Object>>> feed(String key) {
-    return body -> Json.feedItems(Json.parseOrNull(body), key, Json.MAP);
   }
 
   static CosmosRequest.Link databaseLink(String database) {

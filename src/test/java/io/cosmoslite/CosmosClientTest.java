@@ -277,6 +277,20 @@ class CosmosClientTest {
     assertNull(client.sessionToken("shop", "orders"));
   }
 
+  @Test void deletingAContainerForgetsItsCachedPartitionKeyPaths() throws Exception {
+    String definition = "{\"id\":\"orders\",\"partitionKey\":{\"paths\":[\"/customer\"],"
+        + "\"kind\":\"Hash\"}}";
+    server.enqueue(json(200, definition));
+    server.enqueue(new MockResponse().setResponseCode(204));
+    server.enqueue(json(200, definition.replace("/customer", "/tenant")));
+    assertEquals(List.of("/customer"), await(client.partitionKeyPaths("shop", "orders")));
+    assertEquals(List.of("/customer"), await(client.partitionKeyPaths("shop", "orders")));
+    assertEquals(1, server.getRequestCount()); // cached
+    await(client.deleteContainer("shop", "orders"));
+    assertEquals(List.of("/tenant"), await(client.partitionKeyPaths("shop", "orders")));
+    assertEquals(3, server.getRequestCount());
+  }
+
   @Test void getDocumentEncodesTheIdInThePathButSignsItRaw() throws Exception {
     server.enqueue(json(200, "{\"id\":\"a b+é\"}"));
     CosmosResult<Map<String, Object>> result =
@@ -322,7 +336,8 @@ class CosmosClientTest {
     RecordedRequest request = assertRequest(take(server), "PUT",
         "/dbs/shop/colls/orders/docs/1", "docs", "dbs/shop/colls/orders/docs/1", null);
     assertEquals("\"e\"", request.getHeader("If-Match"));
-    assertEquals("{\"id\":\"1\",\"v\":2}", request.getBody().readUtf8());
+    assertEquals(Map.of("id", "1", "v", 2),
+        Json.fromBytes(request.getBody().readByteArray(), Json.MAP));
   }
 
   @Test void patchDocumentSendsOperationsAndCondition() throws Exception {
