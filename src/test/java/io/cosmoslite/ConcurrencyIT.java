@@ -53,4 +53,19 @@ class ConcurrencyIT {
     assertEquals(limit, LocalServers.counter(stats, "maxInFlight"),
         "the client kept exactly " + limit + " requests in flight: " + stats);
   }
+
+  @org.junit.jupiter.api.Test void aBulkWriteKeepsToItsOwnSmallerWindow() {
+    CosmosClient client = LocalServers.client(endpoint).maxConcurrency(50).build();
+    List<BulkItem> items = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      items.add(BulkItem.of(Map.of("id", "bulk-" + i, "pk", "b"), "b"));
+    }
+    LocalServers.resetStats(endpoint);
+    BulkResult result = ItSupport.await(client.createDocuments(db, "c", items.iterator(),
+        BulkOptions.builder().maxConcurrency(3).build()));
+    assertEquals(30, result.succeeded());
+    Map<String, Object> stats = LocalServers.stats(endpoint);
+    assertEquals(30, LocalServers.counter(stats, "requests"), stats.toString());
+    assertEquals(3, LocalServers.counter(stats, "maxInFlight"), stats.toString());
+  }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,18 +47,24 @@ class ThrottledBulkIT {
     await(client.createContainer(db, "items", "/pk"));
     Map<String, Object> before = LocalServers.stats(endpoint);
 
-    List<CompletableFuture<CosmosResult<Map<String, Object>>>> writes = new ArrayList<>();
+    List<Map<String, Object>> docs = new ArrayList<>();
     for (int i = 0; i < N; i++) {
-      Map<String, Object> doc = doc(i);
-      writes.add(client.createDocument(db, "items", doc, doc.get("pk")));
+      docs.add(doc(i));
     }
-    int retries = 0;
-    for (CompletableFuture<CosmosResult<Map<String, Object>>> write : writes) {
-      CosmosResult<Map<String, Object>> result = await(write);
+    AtomicReference<BulkOperation.Progress> lastProgress = new AtomicReference<>();
+    // Bare documents: the client reads the partition key path from the container once.
+    BulkResult written = await(client.createDocuments(db, "items", docs.iterator(),
+        BulkOptions.builder().keepDocuments(true).progressListener(lastProgress::set).build()));
+    assertTrue(written.allOk(), written.toString());
+    assertEquals(N, written.size());
+    assertEquals(N, written.succeeded());
+    for (int i = 0; i < N; i++) {
+      CosmosResult<Map<String, Object>> result = written.get(i);
       assertEquals(201, result.code());
-      retries += result.retryCount();
+      assertEquals(docs.get(i).get("id"), result.data().get("id"), "results are in input order");
     }
-
+    assertEquals(N, lastProgress.get().done());
+    long retries = written.retries();
     Map<String, Object> after = LocalServers.stats(endpoint);
     long throttled = LocalServers.counter(after, "throttled")
         - LocalServers.counter(before, "throttled");
@@ -90,5 +97,23 @@ class ThrottledBulkIT {
     await(client.readAllDocuments(db, "items", QueryOptions.builder().maxItemCount(500).build())
         .forEach(doc -> assertTrue(fed.add(doc.get("id")), "twice: " + doc)));
     assertEquals(seen, fed);
+
+    // Upsert and delete a slice the same way: 200 for each upsert, then nothing left of it.
+    List<BulkItem> slice = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      Map<String, Object> doc = new java.util.HashMap<>(doc(i));
+      doc.put("n", -i);
+      slice.add(BulkItem.of(doc, doc.get("pk")));
+    }
+    BulkResult upserted = await(client.upsertDocuments(db, "items", slice.iterator(),
+        BulkOptions.DEFAULT));
+    assertTrue(upserted.stream().allMatch(r -> r.code() == 200), upserted.toString());
+    assertEquals(-299, ((Number) await(client.getDocument(db, "items", "doc-00299", "p9")).data()
+        .get("n")).intValue());
+    BulkResult deleted = await(client.deleteDocuments(db, "items", slice));
+    assertTrue(deleted.stream().allMatch(r -> r.code() == 204), deleted.toString());
+    assertEquals(N - 300, await(client.queryDocuments(db, "items",
+        SqlQuery.of("SELECT VALUE COUNT(1) FROM c"), QueryOptions.NONE, Number.class).toList())
+        .get(0).intValue());
   }
 }
