@@ -879,6 +879,40 @@ public final class CosmosClient implements AutoCloseable {
   }
 
   /**
+   * Creates many documents concurrently, with per-batch options (concurrency, progress listener,
+   * request options); see {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items the items, as for {@link #createDocuments(String, String, Iterable)}
+   * @param options per-batch options
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation createDocuments(String database, String container, Iterable<?> items,
+      BulkOptions options) {
+    return bulk(BulkWriter.Operation.CREATE, database, container, iterator(items), () -> { },
+        options);
+  }
+
+  /**
+   * Creates many documents from a stream, read lazily, with per-batch options; the batch closes
+   * the stream when it ends. See
+   * {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items the items, as for {@link #createDocuments(String, String, Iterable)}
+   * @param options per-batch options
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation createDocuments(String database, String container,
+      java.util.stream.Stream<?> items, BulkOptions options) {
+    Objects.requireNonNull(items, "items == null");
+    return bulk(BulkWriter.Operation.CREATE, database, container, items.iterator(), items::close,
+        options);
+  }
+
+  /**
    * Creates many documents from a stream, read lazily; the batch closes the stream when it ends.
    * See {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}.
    *
@@ -967,6 +1001,40 @@ public final class CosmosClient implements AutoCloseable {
   }
 
   /**
+   * Upserts many documents concurrently, with per-batch options (concurrency, progress listener,
+   * request options); see {@link #upsertDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items the items, as for {@link #upsertDocuments(String, String, Iterable)}
+   * @param options per-batch options
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation upsertDocuments(String database, String container, Iterable<?> items,
+      BulkOptions options) {
+    return bulk(BulkWriter.Operation.UPSERT, database, container, iterator(items), () -> { },
+        options);
+  }
+
+  /**
+   * Upserts many documents from a stream, read lazily, with per-batch options; the batch closes
+   * the stream when it ends. See
+   * {@link #upsertDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items the items, as for {@link #upsertDocuments(String, String, Iterable)}
+   * @param options per-batch options
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation upsertDocuments(String database, String container,
+      java.util.stream.Stream<?> items, BulkOptions options) {
+    Objects.requireNonNull(items, "items == null");
+    return bulk(BulkWriter.Operation.UPSERT, database, container, items.iterator(), items::close,
+        options);
+  }
+
+  /**
    * Upserts many documents from a stream, read lazily; the batch closes the stream when it ends.
    * See {@link #upsertDocuments(String, String, java.util.Iterator, BulkOptions)}.
    *
@@ -1028,6 +1096,40 @@ public final class CosmosClient implements AutoCloseable {
   public BulkOperation deleteDocuments(String database, String container, Iterable<?> items) {
     return bulk(BulkWriter.Operation.DELETE, database, container, iterator(items), () -> { },
         BulkOptions.DEFAULT);
+  }
+
+  /**
+   * Deletes many documents concurrently, with per-batch options (concurrency, progress listener,
+   * request options); see {@link #deleteDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items the items, as for {@link #deleteDocuments(String, String, Iterable)}
+   * @param options per-batch options
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation deleteDocuments(String database, String container, Iterable<?> items,
+      BulkOptions options) {
+    return bulk(BulkWriter.Operation.DELETE, database, container, iterator(items), () -> { },
+        options);
+  }
+
+  /**
+   * Deletes many documents from a stream, read lazily, with per-batch options; the batch closes
+   * the stream when it ends. See
+   * {@link #deleteDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   *
+   * @param database the database id
+   * @param container the container id
+   * @param items the items, as for {@link #deleteDocuments(String, String, Iterable)}
+   * @param options per-batch options
+   * @return the running batch, a future of its results
+   */
+  public BulkOperation deleteDocuments(String database, String container,
+      java.util.stream.Stream<?> items, BulkOptions options) {
+    Objects.requireNonNull(items, "items == null");
+    return bulk(BulkWriter.Operation.DELETE, database, container, items.iterator(), items::close,
+        options);
   }
 
   /**

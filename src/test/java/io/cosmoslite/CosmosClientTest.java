@@ -394,6 +394,34 @@ class CosmosClientTest {
     assertEquals("<html>Request Header Or Cookie Too Large</html>", e.serviceMessage());
   }
 
+  @Test void listAndStreamBatchesTakeOptions() throws Exception {
+    for (int i = 0; i < 4; i++) {
+      server.enqueue(json(201, "{}"));
+    }
+    List<BulkOperation.Progress> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    BulkOptions options = BulkOptions.builder().maxConcurrency(1).progressListener(seen::add)
+        .build();
+    BulkResult fromList = await(client.createDocuments("shop", "orders",
+        List.of(BulkItem.of(Map.of("id", "a"), "p"), BulkItem.of(Map.of("id", "b"), "p")),
+        options));
+    assertEquals(2, fromList.succeeded());
+    assertEquals(2, seen.get(seen.size() - 1).succeeded());
+    java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    BulkResult fromStream = await(client.upsertDocuments("shop", "orders",
+        java.util.stream.Stream.of(BulkItem.of(Map.of("id", "c"), "p"),
+            BulkItem.of(Map.of("id", "d"), "p")).onClose(() -> closed.set(true)), options));
+    assertEquals(2, fromStream.succeeded());
+    assertTrue(closed.get());
+    List<String> order = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      RecordedRequest request = take(server);
+      Map<String, Object> body = Json.fromBytes(request.getBody().readByteArray(), Json.MAP);
+      order.add((String) body.get("id"));
+      assertEquals(i < 2 ? null : "True", request.getHeader("x-ms-documentdb-is-upsert"));
+    }
+    assertEquals(List.of("a", "b", "c", "d"), order); // one at a time, in order
+  }
+
   // --- bad input -------------------------------------------------------------------------------
 
   @Test void badArgumentsFailBeforeAnyRequest() {
