@@ -76,7 +76,18 @@ public final class Demo {
       return b.build();
     };
     String docs = System.getenv("COSMOS_DEMO_DOCS");
-    int count = docs == null || docs.isBlank() ? 2000 : Integer.parseInt(docs.trim());
+    int count = 2000;
+    if (docs != null && !docs.isBlank()) {
+      try {
+        count = Integer.parseInt(docs.trim());
+      } catch (NumberFormatException e) {
+        count = 0;
+      }
+      if (count < 1) {
+        System.err.println("COSMOS_DEMO_DOCS must be a positive number, got '" + docs + "'");
+        System.exit(2);
+      }
+    }
     try {
       new Demo(clients, count, System.out, System.console() != null).run();
     } catch (Exception e) {
