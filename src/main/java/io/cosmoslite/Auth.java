@@ -22,8 +22,28 @@ abstract class Auth {
       .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
       .withZone(ZoneOffset.UTC);
 
+  /** The last formatted second; requests of the same second share its date text. */
+  private static volatile DatedText lastDate = new DatedText(Long.MIN_VALUE, "");
+
   static String httpDate(Instant instant) {
-    return HTTP_DATE.format(instant);
+    long second = instant.getEpochSecond();
+    DatedText last = lastDate;
+    if (last.second == second) {
+      return last.text;
+    }
+    String text = HTTP_DATE.format(Instant.ofEpochSecond(second));
+    lastDate = new DatedText(second, text);
+    return text;
+  }
+
+  private static final class DatedText {
+    final long second;
+    final String text;
+
+    DatedText(long second, String text) {
+      this.second = second;
+      this.text = text;
+    }
   }
 
   /** The header value for one request; called afresh for every attempt. */

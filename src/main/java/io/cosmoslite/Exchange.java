@@ -97,7 +97,7 @@ final class Exchange<T> {
     }
     CompletableFuture<HttpResponse<byte[]>> sent;
     try {
-      sent = transport.http.sendAsync(httpRequest(), HttpResponse.BodyHandlers.ofByteArray());
+      sent = transport.sender.send(httpRequest());
     } catch (RuntimeException e) {
       release.run();
       result.completeExceptionally(e);

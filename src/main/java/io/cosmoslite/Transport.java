@@ -16,6 +16,8 @@ final class Transport {
   static final String API_VERSION = "2020-07-15";
 
   final HttpClient http;
+  /** Hands requests to {@link #http}; see {@link Sender} for why there are two ways. */
+  final Sender sender;
   final Auth auth;
   final SessionTokens sessions = new SessionTokens();
   final AsyncSemaphore inFlight;
@@ -28,9 +30,11 @@ final class Transport {
   private volatile Regions regions;
   private volatile Supplier<CompletableFuture<?>> accountRefresher;
 
-  Transport(HttpClient http, Auth auth, int maxConcurrency, RetryPolicy retryPolicy, Clock clock,
-      Duration requestTimeout, String userAgent, boolean raiseOnFailure, String endpoint) {
+  Transport(HttpClient http, Sender sender, Auth auth, int maxConcurrency,
+      RetryPolicy retryPolicy, Clock clock, Duration requestTimeout, String userAgent,
+      boolean raiseOnFailure, String endpoint) {
     this.http = http;
+    this.sender = sender;
     this.auth = auth;
     this.inFlight = new AsyncSemaphore(maxConcurrency);
     this.retryPolicy = retryPolicy;

@@ -1,0 +1,122 @@
+package io.cosmoslite;
+
+import static io.cosmoslite.MockCosmos.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.SocketPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SenderTest {
+  MockWebServer server;
+  HttpClient http;
+
+  @BeforeEach void start() throws IOException {
+    server = new MockWebServer();
+    server.start();
+    // Like the client's own: internal tasks inline.
+    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Runnable::run)
+        .build();
+  }
+
+  @AfterEach void stop() throws IOException {
+    server.shutdown();
+  }
+
+  static Function<HttpClient, Sender> sender(String kind) {
+    return kind.equals("threaded") ? Sender::threaded : Sender::async;
+  }
+
+  HttpRequest get(String path) {
+    return HttpRequest.newBuilder(URI.create(server.url(path).toString())).build();
+  }
+
+  @Test void smallMachinesUseTheThreadedSenderAndLargerOnesSendAsync() {
+    assertInstanceOf(Sender.Threaded.class, Sender.forParallelism(http, 1));
+    assertFalse(Sender.forParallelism(http, 2) instanceof Sender.Threaded);
+  }
+
+  @ParameterizedTest @ValueSource(strings = {"threaded", "async"})
+  void aResponseArrivesWithStatusHeadersAndBody(String kind) throws Exception {
+    server.enqueue(new MockResponse().setResponseCode(201).setHeader("x-ms-a", "1")
+        .setBody("{\"id\":\"x\"}"));
+    HttpResponse<byte[]> response = sender(kind).apply(http).send(get("/dbs"))
+        .get(10, TimeUnit.SECONDS);
+    assertEquals(201, response.statusCode());
+    assertEquals("1", response.headers().firstValue("x-ms-a").orElse(null));
+    assertEquals("{\"id\":\"x\"}", new String(response.body()));
+    assertEquals("/dbs", server.takeRequest(5, TimeUnit.SECONDS).getPath());
+  }
+
+  @ParameterizedTest @ValueSource(strings = {"threaded", "async"})
+  void aTransportFailureCompletesExceptionallyWithTheIoException(String kind) {
+    server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AT_START));
+    server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AT_START));
+    CompletableFuture<HttpResponse<byte[]>> sent = sender(kind).apply(http).send(
+        HttpRequest.newBuilder(URI.create(server.url("/x").toString()))
+            .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> sent.get(10, TimeUnit.SECONDS));
+    assertInstanceOf(IOException.class, e.getCause());
+  }
+
+  @Test void cancellingAThreadedSendFreesItsThreadForTheNextRequest() throws Exception {
+    server.enqueue(new MockResponse().setBody("late").setHeadersDelay(3, TimeUnit.SECONDS));
+    server.enqueue(new MockResponse().setBody("next"));
+    Sender sender = Sender.threaded(http);
+    CompletableFuture<HttpResponse<byte[]>> slow = sender.send(get("/slow"));
+    server.takeRequest(5, TimeUnit.SECONDS);
+    assertTrue(slow.cancel(true));
+    HttpResponse<byte[]> next = sender.send(get("/next")).get(10, TimeUnit.SECONDS);
+    assertEquals("next", new String(next.body()));
+  }
+
+  @Test void threadedCompletionsRunOnTheClientsIoThreadsNeverTheSelector() throws Exception {
+    server.enqueue(json(200, "{}").setBodyDelay(200, TimeUnit.MILLISECONDS));
+    AtomicReference<String> thread = new AtomicReference<>();
+    Sender.threaded(http).send(get("/x"))
+        .whenComplete((r, e) -> thread.set(Thread.currentThread().getName()))
+        .get(10, TimeUnit.SECONDS);
+    assertTrue(thread.get().startsWith("cosmos-lite-io-"), thread.get());
+  }
+
+  /** A callback that blocks on another call must not stall the client, with either sender. */
+  @ParameterizedTest @ValueSource(strings = {"threaded", "async"})
+  void aCallbackThatWaitsForAnotherCallDoesNotDeadlock(String kind) throws Exception {
+    CosmosClient client = MockCosmos.client(server).sender(sender(kind)).maxConcurrency(2)
+        .build();
+    for (int i = 0; i < 9; i++) { // 4 outer, 4 inner, 1 after
+      server.enqueue(json(200, "{\"id\":\"" + i + "\"}"));
+    }
+    CountDownLatch done = new CountDownLatch(4);
+    for (int i = 0; i < 4; i++) {
+      client.getDatabase("a")
+          .thenApply(outer -> client.getDatabase("b").join()) // blocks inside a callback
+          .whenComplete((r, e) -> done.countDown());
+    }
+    assertTrue(done.await(20, TimeUnit.SECONDS), "callbacks that block stalled the client");
+    Map<String, Object> last = client.getDatabase("c").get(10, TimeUnit.SECONDS).data();
+    assertTrue(last.containsKey("id"));
+  }
+}
