@@ -139,10 +139,15 @@ function checkRequest({ method, rawPath, headers, masterKey, now = Date.now() })
     return `Authorization version '${parsed.ver}' is not supported; expected ver=1.0.`;
   }
   const { type: resourceType, link } = resourceFromPath(rawPath);
-  // Links made of resource ids (_rid, e.g. dbs/gAABAA==/colls/gAABAIAAAAE=) are signed
-  // lower-cased, as the service documents; name-based links keep their case. So the lower-cased
-  // spelling is accepted only when every name in the link looks like a resource id.
-  const links = link !== link.toLowerCase() && isRidLink(link) ? [link, link.toLowerCase()] : [link];
+  // Requests addressed by resource ids (_rid, e.g. dbs/gAABAA==/colls/gAABAIAAAAE=/pkranges)
+  // sign the owning resource's id alone, lower-cased (gaabaiaaaae=), as the REST protocol
+  // defines and the official SDKs do; name-based links keep their case. So those spellings are
+  // accepted only when every name in the link looks like a resource id.
+  const links = [link];
+  if (isRidLink(link)) {
+    const names = link.split("/").filter((_, i) => i % 2 === 1);
+    links.push(names[names.length - 1].toLowerCase(), link.toLowerCase());
+  }
   const dateHeader = headerValue(headers.date);
   const candidates = [];
   for (const l of links) {

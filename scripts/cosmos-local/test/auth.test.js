@@ -63,14 +63,18 @@ test("session tokens: V1, V2, compound and malformed", () => {
   assert.equal(parseSessionToken("0:-1#3#bad"), null);
 });
 
-test("checkRequest: a resource-id link may be signed lower-cased, a name link may not", () => {
+test("checkRequest: a resource-id request may sign its owner's id lower-cased, a name link may not", () => {
   const date = new Date().toUTCString();
   const ridPath = "/dbs/gAABAA==/colls/gAABAIAAAAE=/pkranges";
   const base = { method: "GET", rawPath: ridPath, masterKey: auth.EMULATOR_KEY };
-  const lower = sign(auth.EMULATOR_KEY, "GET", "pkranges", "dbs/gaabaa==/colls/gaabaiaaaae=", date);
+  const lower = sign(auth.EMULATOR_KEY, "GET", "pkranges", "gaabaiaaaae=", date);
   const asIs = sign(auth.EMULATOR_KEY, "GET", "pkranges", "dbs/gAABAA==/colls/gAABAIAAAAE=", date);
   assert.equal(auth.checkRequest({ ...base, headers: { "x-ms-date": date, authorization: lower } }), null);
   assert.equal(auth.checkRequest({ ...base, headers: { "x-ms-date": date, authorization: asIs } }), null);
+  // A name link is not a resource-id link, whatever its last segment.
+  const named = { ...base, rawPath: "/dbs/Shop/colls/Orders/pkranges" };
+  const namedLower = sign(auth.EMULATOR_KEY, "GET", "pkranges", "orders", date);
+  assert.notEqual(auth.checkRequest({ ...named, headers: { "x-ms-date": date, authorization: namedLower } }), null);
   // Upper-casing is never a valid spelling.
   const upper = sign(auth.EMULATOR_KEY, "GET", "pkranges", "DBS/GAABAA==/COLLS/GAABAIAAAAE=", date);
   assert.notEqual(auth.checkRequest({ ...base, headers: { "x-ms-date": date, authorization: upper } }), null);
