@@ -131,7 +131,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
     CompletableFuture<Page<T>> out = new CompletableFuture<>();
     CompletableFuture<Page<T>> fetched;
     try {
-      fetched = pager.fetch(() -> !out.isCancelled());
+      fetched = pager.fetch(() -> !out.isDone());
     } catch (RuntimeException e) {
       paging.set(false);
       throw e;
@@ -147,7 +147,9 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       }
     });
     out.whenComplete((page, error) -> {
-      if (out.isCancelled()) {
+      if (!fetched.isDone()) {
+        // Completed from outside (cancel, orTimeout, complete...): that page is not taken, so
+        // the cursor must not move past it.
         pager.cancel();
       }
     });
@@ -247,8 +249,10 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       headers.remove("x-ms-continuation");
       headers.put("x-ms-request-charge", Double.toString(charge[0]));
       headers.put("x-ms-item-count", Integer.toString(items.size()));
-      out.complete(new CosmosResult<>(result.code(), List.copyOf(items), null, null, headers,
-          retries[0], waited[0], false, null));
+      // Not List.copyOf: a query may return JSON nulls (SELECT VALUE of a null property).
+      out.complete(new CosmosResult<>(result.code(),
+          java.util.Collections.unmodifiableList(new java.util.ArrayList<>(items)), null, null,
+          headers, retries[0], waited[0], false, null));
     });
     return out;
   }
@@ -298,16 +302,16 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
         if (!onPage.test(page)) {
           return;
         }
+        if (cursor.done) {
+          onLast.run();
+          return;
+        }
       } catch (RuntimeException | Error e) {
         out.completeExceptionally(e);
         return;
       }
-      if (cursor.done) {
-        onLast.run();
-      } else {
-        // Each page arrives on an HTTP thread, so this recursion never deepens the stack.
-        step(cursor, out, onPage, onLast);
-      }
+      // Each page arrives on an HTTP thread, so this recursion never deepens the stack.
+      step(cursor, out, onPage, onLast);
     });
   }
 
@@ -548,8 +552,16 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       Page<T> page = arrived;
       if (page != null) {
         arrived = null;
-        buffer.addAll(page.items());
         fetching = false;
+        if (page.items().contains(null)) {
+          // Reactive Streams forbids onNext(null); say so rather than drop documents.
+          finish();
+          downstream.onError(new IllegalStateException("the query returned a JSON null (e.g. "
+              + "SELECT VALUE of a null property), which a Flow.Publisher cannot emit; read it "
+              + "with nextPage() or toList()"));
+          return;
+        }
+        buffer.addAll(page.items());
       }
       long demand = requested.get();
       long emitted = 0;

@@ -533,6 +533,48 @@ class QueryTest {
     }
   }
 
+  @Test void nullValuesFromSelectValueAreListedAndThePublisherSaysWhyItCannotEmitThem()
+      throws Exception {
+    String body = "{\"Documents\":[1,null,3],\"_count\":3}";
+    server.enqueue(json(200, body));
+    server.enqueue(json(200, body));
+    SqlQuery query = SqlQuery.of("SELECT VALUE c.n FROM c");
+    List<Object> values = await(client.queryDocuments("shop", "orders", query,
+        QueryOptions.NONE, Object.class).toList());
+    assertEquals(java.util.Arrays.asList(1, null, 3), values);
+    RecordingSubscriber<Object> subscriber = new RecordingSubscriber<>();
+    client.queryDocuments("shop", "orders", query, QueryOptions.NONE, Object.class)
+        .subscribe(subscriber);
+    assertEquals("subscribed", subscriber.next());
+    subscriber.subscription.request(10);
+    String signal = subscriber.next();
+    assertTrue(signal.startsWith("error IllegalStateException: the query returned a JSON null"),
+        signal);
+    subscriber.assertQuiet();
+  }
+
+  @Test void aPageFutureCompletedFromOutsideLeavesTheCursorWhereItWas() throws Exception {
+    server.enqueue(page("c1", "a").setBodyDelay(500, TimeUnit.MILLISECONDS));
+    server.enqueue(page("c1", "a"));
+    DocumentQuery<Map<String, Object>> query =
+        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"));
+    CompletableFuture<Page<Map<String, Object>>> first = query.nextPage();
+    first.completeOnTimeout(null, 50, TimeUnit.MILLISECONDS); // the caller gave up on it
+    assertNull(await(first));
+    Page<Map<String, Object>> again = null;
+    for (int i = 0; i < 100 && again == null; i++) {
+      try {
+        again = await(query.nextPage());
+      } catch (IllegalStateException stillOnItsWay) {
+        Thread.sleep(20);
+      }
+    }
+    // The abandoned page was not taken: asking again asks for the same page (no continuation).
+    assertEquals(List.of("a"), ids(again.items()));
+    take(server);
+    assertNull(take(server).getHeader("x-ms-continuation"));
+  }
+
   @Test void publisherFetchesAPageOnlyWhenDemandNeedsIt() throws Exception {
     server.enqueue(page("c1", "a", "b"));
     server.enqueue(page("c2"));
