@@ -32,11 +32,6 @@ final class AsyncSemaphore {
     drain();
   }
 
-  /** Permits not held by anyone right now. */
-  int available() {
-    return available.get();
-  }
-
   int permits() {
     return permits;
   }

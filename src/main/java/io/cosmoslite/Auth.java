@@ -110,10 +110,7 @@ abstract class Auth {
     private final String header;
 
     ResourceToken(String token) {
-      String trimmed = token.trim();
-      if (trimmed.isEmpty()) {
-        throw new IllegalArgumentException("resourceToken is empty");
-      }
+      String trimmed = Names.headerValue(token.trim(), "resourceToken");
       this.header = trimmed.contains("%")
           ? trimmed : URLEncoder.encode(trimmed, StandardCharsets.UTF_8);
     }

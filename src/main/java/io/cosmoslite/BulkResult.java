@@ -224,7 +224,7 @@ public final class BulkResult extends AbstractList<CosmosResult<Map<String, Obje
     }
 
     boolean isOk() {
-      return code > 0 && code < 400;
+      return code > 0 && code < 400 && error == null; // as CosmosResult.isOk
     }
 
     double requestCharge() {

@@ -137,7 +137,7 @@ final class BulkWriter {
           BulkOperation.Progress snapshot = progress();
           try {
             listener.accept(snapshot);
-          } catch (RuntimeException ignored) {
+          } catch (Throwable ignored) {
             // A listener's failure must not lose the batch; documented as ignored.
           }
         }

@@ -155,9 +155,11 @@ public final class CosmosClient implements AutoCloseable {
   }
 
   /**
-   * Marks the client closed; later calls throw {@link IllegalStateException}. Calls in flight
-   * complete normally. (The JDK 17 {@code HttpClient} has no close; its idle connections are
-   * released when it is collected.)
+   * Marks the client closed; later calls throw {@link IllegalStateException}. Requests already
+   * sent complete normally, but a multi-document write or a query in progress sends nothing
+   * more: its remaining items fail with "client is closed", its next page fails the same way.
+   * (The JDK 17 {@code HttpClient} has no close; its idle connections are released when it is
+   * collected.)
    */
   @Override public void close() {
     closed = true;
@@ -181,7 +183,7 @@ public final class CosmosClient implements AutoCloseable {
    * container: per partition-key range the higher LSN wins, nothing is lost.
    */
   public void mergeSessionToken(String database, String container, String sessionToken) {
-    Objects.requireNonNull(sessionToken, "sessionToken == null");
+    Names.headerValue(sessionToken, "sessionToken");
     transport.sessions.merge(containerLink(database, container).raw, sessionToken);
   }
 
@@ -1168,8 +1170,9 @@ public final class CosmosClient implements AutoCloseable {
    * {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}. An item is
    * {@code BulkItem.of(id, partitionKey)}, {@code BulkItem.of(document, partitionKey)}, or a
    * bare document (its id and key are read from it). A delete whose response was lost is resent;
-   * a {@code 404} then means the earlier attempt deleted it, reported as a success (code 204)
-   * with {@link CosmosResult#ambiguity()} saying so. A document that is not there fails with 404.
+   * a {@code 404} then shows the document is gone but not who removed it, so it is reported as
+   * that 404 with {@link CosmosResult#isUncertain()} and {@link CosmosResult#ambiguity()} saying
+   * so. A document that is not there fails with 404.
    *
    * @param database the database id
    * @param container the container id
@@ -1496,9 +1499,8 @@ public final class CosmosClient implements AutoCloseable {
     }
 
     /**
-     * Uses this {@code HttpClient} (proxy, executor, TLS of your own). Default: an HTTP/1.1
-     * client with keep-alive made by the builder, whose internal tasks run inline rather than on
-     * a pool (they never block); a client of your own keeps the executor you gave it.
+     * Uses this {@code HttpClient} (proxy, executor, TLS of your own); it keeps the executor you
+     * gave it. Default: an HTTP/1.1 client with keep-alive made by the builder.
      */
     public Builder httpClient(HttpClient httpClient) {
       this.httpClient = Objects.requireNonNull(httpClient, "httpClient == null");
@@ -1592,7 +1594,7 @@ public final class CosmosClient implements AutoCloseable {
       HttpClient http = httpClient != null ? httpClient : newHttpClient();
       String userAgent = "cosmos-lite/" + VERSION
           + (userAgentSuffix == null ? "" : " " + userAgentSuffix);
-      Transport transport = new Transport(http, senderFactory.apply(http), auth, maxConcurrency,
+      Transport transport = new Transport(senderFactory.apply(http), auth, maxConcurrency,
           new RetryPolicy(maxThrottleRetries, maxThrottleWait), clock, requestTimeout, userAgent,
           raiseOnFailure, endpoint);
       return new CosmosClient(this, transport);
@@ -1602,11 +1604,15 @@ public final class CosmosClient implements AutoCloseable {
       HttpClient.Builder b = HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(connectTimeout)
-          // The client's internal tasks never block, so they run where they are triggered
-          // (mostly its selector thread) instead of being handed to a pool: a hand-off per step
-          // of every exchange was a large share of the CPU per request. Our own completion code
-          // and the caller's callbacks never run on the selector thread (see Sender).
-          .executor(Runnable::run);
+          .executor(Sender.prefersThreaded()
+              // Requests start on our own I/O threads (Sender.Threaded), so the client's steps
+              // can run where they are triggered instead of being handed to a pool: a hand-off
+              // per step of every exchange was a large share of the CPU per request. Callers'
+              // callbacks still never run on its selector thread.
+              ? Runnable::run
+              // sendAsync starts an exchange on this executor (address lookup, connection):
+              // a few daemon threads keep that off the caller's thread.
+              : Sender.httpExecutor());
       if (trustedCertificates != null) {
         b.sslContext(sslContext(trustedCertificates));
       }

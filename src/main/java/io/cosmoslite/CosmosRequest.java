@@ -11,7 +11,7 @@ import java.util.Map;
  */
 final class CosmosRequest {
   /** What kind of write this is, for deciding whether a retry after a lost response is safe. */
-  enum Kind { READ, CREATE, UPSERT, REPLACE, PATCH, DELETE, QUERY, BATCH, OTHER_WRITE }
+  enum Kind { READ, CREATE, UPSERT, REPLACE, PATCH, DELETE, QUERY, OTHER_WRITE }
 
   final String method;
   final String resourceType;
@@ -31,6 +31,8 @@ final class CosmosRequest {
   final String sessionToken;
   /** End-to-end time limit over every attempt; null for none. */
   final Duration timeout;
+  /** A read that must go to the write region (settling a write), not a read region. */
+  final boolean writeRegion;
 
   private CosmosRequest(Builder b) {
     this.method = b.method;
@@ -45,6 +47,7 @@ final class CosmosRequest {
     this.kind = b.kind;
     this.sessionToken = b.sessionToken;
     this.timeout = b.timeout;
+    this.writeRegion = b.writeRegion;
   }
 
   /** GETs and queries: served by read regions, safe to resend, carry the session token. */
@@ -69,6 +72,7 @@ final class CosmosRequest {
     b.containerLink = containerLink;
     b.sessionToken = sessionToken;
     b.timeout = timeout;
+    b.writeRegion = writeRegion;
     return b;
   }
 
@@ -93,6 +97,7 @@ final class CosmosRequest {
     private String containerLink;
     private String sessionToken;
     private Duration timeout;
+    private boolean writeRegion;
 
     private Builder(String method, Kind kind, String resourceType, Link signed) {
       this.method = method;
@@ -135,6 +140,11 @@ final class CosmosRequest {
 
     Builder timeout(Duration timeout) {
       this.timeout = timeout;
+      return this;
+    }
+
+    Builder writeRegion() {
+      this.writeRegion = true;
       return this;
     }
 

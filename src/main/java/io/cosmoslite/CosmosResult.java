@@ -65,12 +65,6 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
     this.entries = Collections.unmodifiableSet(set);
   }
 
-  /** A copy whose {@code data} is another value (same status, headers and counters). */
-  <R> CosmosResult<R> withData(R newData) {
-    return new CosmosResult<>(code, newData, error, serviceCode, headers, retries, retryWait,
-        uncertain, cause, ambiguity);
-  }
-
   /** The transport error of a failure without a response; null otherwise. */
   Throwable cause() {
     return cause;
@@ -80,14 +74,17 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
     return entries;
   }
 
-  /** {@code "ok"} for HTTP status below 400 (304 included), {@code "failed"} otherwise. */
+  /** {@code "ok"} when {@link #isOk()}, {@code "failed"} otherwise. */
   public String status() {
     return isOk() ? OK : FAILED;
   }
 
-  /** True when the call succeeded. */
+  /**
+   * True when the call succeeded: a status below 400 (304 included) whose body could be read.
+   * A 2xx whose body could not be mapped to the requested type is a failure with that status.
+   */
   public boolean isOk() {
-    return code > 0 && code < 400;
+    return code > 0 && code < 400 && error == null;
   }
 
   /** The HTTP status code, or 0 when no response arrived. */

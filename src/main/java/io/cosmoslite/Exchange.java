@@ -15,6 +15,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -22,13 +23,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One call over all its attempts: wait for an in-flight permit, sign, send, capture the session
  * token, decide on a retry, and complete the caller's future with a {@link CosmosResult} (or a
  * {@link CosmosException} when the client raises on failure). Nothing here blocks a thread:
- * waits are scheduled with {@code delayedExecutor}.
+ * waits and time limits are scheduled on {@link Transport#TIMER} and cancelled when the call ends.
  *
  * <p>A write one of whose attempts went unanswered is settled from the answer to its resend (see
  * {@link RetryPolicy#verifiableWhenAmbiguous}): a {@code 409} on a resent create (or a
  * {@code 412} on a resent conditional upsert or replace) is checked by reading the document back
- * and comparing it with what was sent; a {@code 404} on a resent delete means the earlier attempt
- * deleted it. What could not be settled is reported uncertain, never as a plain success.
+ * and comparing it with what was sent; a {@code 404} on a resent delete stays a 404, marked
+ * uncertain. What could not be settled is reported uncertain, never as a plain success.
  */
 final class Exchange<T> {
   private final Transport transport;
@@ -40,6 +41,8 @@ final class Exchange<T> {
   private volatile CompletableFuture<?> pending;
   /** True while an attempt's request is on its way and no answer has come back. */
   private volatile boolean awaitingAnswer;
+  /** The scheduled resend, cancelled when the call ends first. */
+  private volatile ScheduledFuture<?> retryTimer;
   private boolean accountRefreshed;
   private final boolean raise;
   /** Properties the service adds to a stored document; ignored when comparing with ours. */
@@ -58,16 +61,21 @@ final class Exchange<T> {
 
   CompletableFuture<CosmosResult<T>> start() {
     // Cancelling the caller's future stops the permit wait or the request in flight.
+    if (request.timeout != null) {
+      ScheduledFuture<?> timer = Transport.TIMER.schedule(this::timedOut,
+          request.timeout.toNanos(), TimeUnit.NANOSECONDS);
+      result.whenComplete((r, e) -> timer.cancel(false)); // frees this call at once
+    }
     result.whenComplete((r, e) -> {
       CompletableFuture<?> current = pending;
       if (result.isCancelled() && current != null) {
         current.cancel(true);
       }
+      ScheduledFuture<?> retry = retryTimer;
+      if (retry != null) {
+        retry.cancel(false);
+      }
     });
-    if (request.timeout != null) {
-      CompletableFuture.delayedExecutor(request.timeout.toNanos(), TimeUnit.NANOSECONDS)
-          .execute(this::timedOut);
-    }
     attempt();
     return result;
   }
@@ -97,14 +105,17 @@ final class Exchange<T> {
     }
     CompletableFuture<HttpResponse<byte[]>> sent;
     try {
-      sent = transport.sender.send(httpRequest());
-    } catch (RuntimeException e) {
+      HttpRequest http = httpRequest();
+      // Before handing it over: the bytes may be on the wire before send() even returns.
+      awaitingAnswer = true;
+      sent = transport.sender.send(http);
+    } catch (Throwable e) {
+      awaitingAnswer = false;
       release.run();
       result.completeExceptionally(e);
       return;
     }
     pending = sent;
-    awaitingAnswer = true;
     if (result.isDone()) {
       sent.cancel(true); // stopped between the check above and here
     }
@@ -125,7 +136,7 @@ final class Exchange<T> {
 
   private HttpRequest httpRequest() {
     Transport.Regions regions = transport.regions();
-    String base = request.isRead() ? regions.read : regions.write;
+    String base = request.isRead() && !request.writeRegion ? regions.read : regions.write;
     String date = Auth.httpDate(transport.clock.instant());
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + request.path))
         .timeout(transport.requestTimeout)
@@ -185,7 +196,16 @@ final class Exchange<T> {
       boolean uncertain, String ambiguity) {
     if (status < 400) {
       boolean empty = raw == null || raw.length == 0 || status == 204 || status == 304;
-      T data = empty ? null : mapper.map(raw);
+      T data;
+      try {
+        data = empty ? null : mapper.map(raw);
+      } catch (RuntimeException e) {
+        // The service answered (a write did happen): keep its status and headers, and fail
+        // the call saying why, rather than losing them in a parser exception.
+        return new CosmosResult<>(status, null, "the response body could not be read as the "
+            + "requested type: " + e.getMessage(), null, headers, state.retries,
+            Duration.ofMillis(state.waitedMs), false, null, ambiguity);
+      }
       return new CosmosResult<>(status, data, null, null, headers, state.retries,
           Duration.ofMillis(state.waitedMs), false, null, ambiguity);
     }
@@ -218,10 +238,11 @@ final class Exchange<T> {
       return;
     }
     if (kind == CosmosRequest.Kind.DELETE && status == 404 && subStatus == 0) {
-      // Nothing left to delete: the earlier attempt most likely deleted it.
-      finish(new CosmosResult<>(204, null, null, null, headers, state.retries,
-          Duration.ofMillis(state.waitedMs), false, null,
-          lost + "the resend found nothing to delete (404), so that attempt deleted it"), null);
+      // The document is gone, but a 404 does not prove the earlier attempt removed it: it may
+      // never have existed, or someone else deleted it. Report the 404, marked uncertain.
+      finish(answered(status, raw, headers, true, lost + "the resend found nothing to delete "
+          + "(404): the document is gone, but whether the earlier attempt deleted it is "
+          + "unknown"), null);
       return;
     }
     if (!RetryPolicy.verifiableWhenAmbiguous(request)) {
@@ -321,6 +342,7 @@ final class Exchange<T> {
     }
     CosmosRequest.Builder b = CosmosRequest.builder("GET", CosmosRequest.Kind.READ, "docs", link)
         .container(request.containerLink)
+        .writeRegion() // where the write landed: a read region may not have it yet
         .sessionToken(request.sessionToken)
         .header("x-ms-documentdb-partitionkey", request.headers.get("x-ms-documentdb-partitionkey"));
     if (deadlineNanos != Long.MAX_VALUE) {
@@ -412,7 +434,7 @@ final class Exchange<T> {
     if (delayMs == 0) {
       attempt();
     } else {
-      CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(this::attempt);
+      retryTimer = Transport.TIMER.schedule(this::attempt, delayMs, TimeUnit.MILLISECONDS);
     }
   }
 

@@ -72,10 +72,6 @@ final class Json {
     return GSON.toJsonTree(value);
   }
 
-  static Map<String, Object> toMap(JsonElement element) {
-    return GSON.fromJson(element, MAP);
-  }
-
   static <T> T fromJson(JsonElement element, Type type) {
     return GSON.fromJson(element, type);
   }

@@ -60,6 +60,26 @@ final class Names {
     return out.append(value.length() > 64 ? "...\"" : "\"").toString();
   }
 
+  /**
+   * A value sent as a header (token, etag): not blank, printable ASCII only, so it can never
+   * split a header or be refused by the HTTP client later. The value is not echoed: it may be a
+   * credential.
+   */
+  static String headerValue(String value, String argument) {
+    Objects.requireNonNull(value, argument + " == null");
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(argument + " is blank");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        throw new IllegalArgumentException(argument + " must be printable ASCII (a header "
+            + "value); character " + i + " is U+" + String.format("%04X", (int) c));
+      }
+    }
+    return value;
+  }
+
   /** Percent-encodes one path segment: everything but RFC 3986 unreserved characters. */
   static String encodeSegment(String segment) {
     StringBuilder out = null;

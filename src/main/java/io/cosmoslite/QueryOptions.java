@@ -147,11 +147,7 @@ public final class QueryOptions {
      * @throws IllegalArgumentException for a blank token
      */
     public Builder continuationToken(String continuationToken) {
-      Objects.requireNonNull(continuationToken, "continuationToken == null");
-      if (continuationToken.isBlank()) {
-        throw new IllegalArgumentException("continuationToken is blank");
-      }
-      this.continuationToken = continuationToken;
+      this.continuationToken = Names.headerValue(continuationToken, "continuationToken");
       return this;
     }
 
@@ -164,11 +160,7 @@ public final class QueryOptions {
      * @throws IllegalArgumentException for a blank token
      */
     public Builder sessionToken(String sessionToken) {
-      Objects.requireNonNull(sessionToken, "sessionToken == null");
-      if (sessionToken.isBlank()) {
-        throw new IllegalArgumentException("sessionToken is blank");
-      }
-      this.sessionToken = sessionToken;
+      this.sessionToken = Names.headerValue(sessionToken, "sessionToken");
       return this;
     }
 

@@ -106,13 +106,13 @@ public final class RequestOptions {
      * for the container; use it to read your own writes made through another client instance.
      */
     public Builder sessionToken(String sessionToken) {
-      this.sessionToken = nonBlank(sessionToken, "sessionToken");
+      this.sessionToken = Names.headerValue(sessionToken, "sessionToken");
       return this;
     }
 
     /** Applies a write only if the document's etag still equals this one ({@code If-Match}). */
     public Builder ifMatch(String etag) {
-      this.ifMatch = nonBlank(etag, "ifMatch");
+      this.ifMatch = Names.headerValue(etag, "ifMatch");
       return this;
     }
 
@@ -121,7 +121,7 @@ public final class RequestOptions {
      * ({@code If-None-Match}); a 304 is a successful result with null data.
      */
     public Builder ifNoneMatch(String etag) {
-      this.ifNoneMatch = nonBlank(etag, "ifNoneMatch");
+      this.ifNoneMatch = Names.headerValue(etag, "ifNoneMatch");
       return this;
     }
 
@@ -167,12 +167,5 @@ public final class RequestOptions {
       return new RequestOptions(this);
     }
 
-    private static String nonBlank(String value, String name) {
-      Objects.requireNonNull(value, name + " == null");
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(name + " is blank");
-      }
-      return value;
-    }
   }
 }

@@ -22,7 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is a new thread per task: one thread created and destroyed per response, which measured here
  * doubles the CPU cost of a request. There, requests are sent with the blocking
  * {@code HttpClient.send} on the client's own I/O threads instead (as OkHttp's dispatcher runs
- * calls), which has no such hop; callers are never blocked either way.
+ * calls), which has no such hop. Callers are never blocked either way, and results complete
+ * (and callers' dependent stages run) on those I/O threads, or on the common pool with
+ * sendAsync. There are at most as many I/O threads as the client's in-flight limit; idle ones
+ * end after 30 seconds.
  */
 abstract class Sender {
   abstract CompletableFuture<HttpResponse<byte[]>> send(HttpRequest request);
@@ -30,6 +33,22 @@ abstract class Sender {
   /** The cheaper way for this JVM. */
   static Sender forJvm(HttpClient http) {
     return forParallelism(http, ForkJoinPool.getCommonPoolParallelism());
+  }
+
+  /** True when {@link #forJvm} sends on the client's own I/O threads. */
+  static boolean prefersThreaded() {
+    return ForkJoinPool.getCommonPoolParallelism() <= 1;
+  }
+
+  /** The executor of the client's own {@code HttpClient} when requests go out with sendAsync. */
+  static ExecutorService httpExecutor() {
+    AtomicInteger count = new AtomicInteger();
+    return java.util.concurrent.Executors.newFixedThreadPool(
+        Math.max(2, Runtime.getRuntime().availableProcessors()), runnable -> {
+          Thread thread = new Thread(runnable, "cosmos-lite-http-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   static Sender forParallelism(HttpClient http, int commonPoolParallelism) {
@@ -68,6 +87,11 @@ abstract class Sender {
             thread.setDaemon(true);
             return thread;
           });
+    }
+
+    /** Threads inside {@code HttpClient.send} right now. */
+    int busy() {
+      return ((ThreadPoolExecutor) threads).getActiveCount();
     }
 
     @Override CompletableFuture<HttpResponse<byte[]>> send(HttpRequest request) {

@@ -1,10 +1,10 @@
 package io.cosmoslite;
 
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Supplier;
 
 /**
@@ -15,8 +15,24 @@ import java.util.function.Supplier;
 final class Transport {
   static final String API_VERSION = "2020-07-15";
 
-  final HttpClient http;
-  /** Hands requests to {@link #http}; see {@link Sender} for why there are two ways. */
+  /**
+   * Waits between attempts and end-to-end time limits of every client: one daemon thread that
+   * only starts the next step (never runs a request's work itself for long), and drops a
+   * cancelled wait at once so finished calls are not kept until their limit would have passed.
+   */
+  static final ScheduledThreadPoolExecutor TIMER = newTimer();
+
+  private static ScheduledThreadPoolExecutor newTimer() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+      Thread thread = new Thread(runnable, "cosmos-lite-timer");
+      thread.setDaemon(true);
+      return thread;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
+  }
+
+  /** Hands requests to the HTTP client; see {@link Sender} for why there are two ways. */
   final Sender sender;
   final Auth auth;
   final SessionTokens sessions = new SessionTokens();
@@ -30,10 +46,9 @@ final class Transport {
   private volatile Regions regions;
   private volatile Supplier<CompletableFuture<?>> accountRefresher;
 
-  Transport(HttpClient http, Sender sender, Auth auth, int maxConcurrency,
+  Transport(Sender sender, Auth auth, int maxConcurrency,
       RetryPolicy retryPolicy, Clock clock, Duration requestTimeout, String userAgent,
       boolean raiseOnFailure, String endpoint) {
-    this.http = http;
     this.sender = sender;
     this.auth = auth;
     this.inFlight = new AsyncSemaphore(maxConcurrency);

@@ -8,8 +8,11 @@
  * {@code data}.
  *
  * <ul>
- *   <li><b>Threading.</b> Nothing in the library blocks a thread; results complete on the HTTP
- *       client's executor. Waits between retries are scheduled, not slept.</li>
+ *   <li><b>Threading.</b> No caller's thread is ever blocked. On machines with one or two CPUs
+ *       requests are sent on the client's own daemon I/O threads ({@code cosmos-lite-io-*}, at
+ *       most as many as its in-flight limit), elsewhere with {@code HttpClient.sendAsync}; results
+ *       complete, and dependent stages run, on those threads or on the common pool. Waits
+ *       between retries are scheduled on one timer thread, not slept.</li>
  *   <li><b>Errors.</b> Bad arguments throw at once. Service and transport failures complete the
  *       future exceptionally with {@link io.cosmoslite.CosmosException} by default, or normally
  *       with a failed result when the client is built with {@code raiseOnFailure(false)}.</li>

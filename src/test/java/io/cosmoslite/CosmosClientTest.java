@@ -422,6 +422,42 @@ class CosmosClientTest {
     assertEquals(List.of("a", "b", "c", "d"), order); // one at a time, in order
   }
 
+  @Test void aSuccessWhoseBodyDoesNotFitTheTypeFailsKeepingStatusAndHeaders() throws Exception {
+    CosmosClient quiet = MockCosmos.client(server).raiseOnFailure(false).build();
+    server.enqueue(json(201, "{\"id\":\"o1\",\"quantity\":\"many\"}")
+        .setHeader("x-ms-session-token", "0:-1#3"));
+    CosmosResult<Order> result = await(quiet.createDocument("shop", "orders",
+        Map.of("id", "o1"), "a", RequestOptions.NONE, Order.class));
+    assertEquals(201, result.code());
+    assertEquals("failed", result.status());
+    assertNull(result.data());
+    assertEquals("0:-1#3", result.sessionToken());
+    assertTrue(result.error().startsWith("the response body could not be read"), result.error());
+    server.enqueue(json(201, "{\"id\":\"o1\",\"quantity\":\"many\"}"));
+    CosmosException e = failure(client.createDocument("shop", "orders", Map.of("id", "o1"), "a",
+        RequestOptions.NONE, Order.class));
+    assertTrue(e.getMessage().startsWith("POST dbs/shop/colls/orders/docs -> 201 Created: the "
+        + "response body could not be read"), e.getMessage());
+  }
+
+  @Test void headerValuesFromCallersAreCheckedBeforeAnyRequest() {
+    for (String bad : new String[] {"a\r\nx-evil: 1", "café", " "}) {
+      assertThrows(IllegalArgumentException.class,
+          () -> RequestOptions.builder().sessionToken(bad));
+      assertThrows(IllegalArgumentException.class, () -> RequestOptions.builder().ifMatch(bad));
+      assertThrows(IllegalArgumentException.class,
+          () -> QueryOptions.builder().continuationToken(bad));
+      assertThrows(IllegalArgumentException.class,
+          () -> client.mergeSessionToken("shop", "orders", bad));
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CosmosClient.builder().endpoint("https://a/")
+            .resourceToken("type=resource&ver=1.0&sig=SECRET\u0007tail").build());
+    assertTrue(e.getMessage().startsWith("resourceToken must be printable ASCII"), e.getMessage());
+    assertFalse(e.getMessage().contains("SECRET"));
+    assertEquals(0, server.getRequestCount());
+  }
+
   // --- bad input -------------------------------------------------------------------------------
 
   @Test void badArgumentsFailBeforeAnyRequest() {

@@ -3,6 +3,7 @@ package io.cosmoslite;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -19,6 +20,9 @@ final class MockCosmos {
       "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
   static final Instant START = Instant.parse("2017-04-27T00:51:12Z");
   static final String START_DATE = "Thu, 27 Apr 2017 00:51:12 GMT";
+  static final java.util.regex.Pattern RFC_1123 = java.util.regex.Pattern.compile(
+      "(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+      + "\\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
 
   private MockCosmos() {}
 
@@ -67,14 +71,15 @@ final class MockCosmos {
   }
 
   /**
-   * Asserts method, path, the signature of (type, link) at the fixed date, the version and date
-   * headers, and no session token unless {@code sessionToken} is given.
+   * Asserts method, path, an RFC 1123 {@code x-ms-date} and the signature of (type, link) at that
+   * date, the version header, and no session token unless {@code sessionToken} is given.
    */
   static RecordedRequest assertRequest(RecordedRequest request, String method, String path,
       String type, String link, String sessionToken) {
     assertEquals(method, request.getMethod());
     assertEquals(path, request.getPath());
     String date = request.getHeader("x-ms-date");
+    assertTrue(date != null && RFC_1123.matcher(date).matches(), "x-ms-date: " + date);
     assertEquals(Auth.masterKey(KEY).authorization(method, type, link, date),
         request.getHeader("authorization"));
     assertEquals("2020-07-15", request.getHeader("x-ms-version"));

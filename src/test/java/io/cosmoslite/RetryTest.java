@@ -229,6 +229,24 @@ class RetryTest {
 
   // --- ambiguous writes ----------------------------------------------------------------------
 
+  @Test void theReadBackThatSettlesALostCreateGoesToTheWriteRegion() throws Exception {
+    String base = server.url("/").toString();
+    server.enqueue(json(200, "{\"writableLocations\":[{\"databaseAccountEndpoint\":\"" + base
+        + "west/\"}],\"readableLocations\":[{\"databaseAccountEndpoint\":\"" + base
+        + "east/\"}]}"));
+    await(client.connect());
+    take(server);
+    server.enqueue(lost());
+    server.enqueue(error(409, 0, "Conflict", "Entity with the specified id already exists"));
+    server.enqueue(json(200, "{\"n\":1,\"pk\":\"a\",\"id\":\"1\",\"_rid\":\"r\"}"));
+    CosmosResult<Map<String, Object>> result =
+        await(client.createDocument("shop", "orders", DOCUMENT, "a"));
+    assertEquals("/west/dbs/shop/colls/orders/docs", take(server).getPath());
+    assertEquals("/west/dbs/shop/colls/orders/docs", take(server).getPath());
+    assertEquals("/west/dbs/shop/colls/orders/docs/1", take(server).getPath());
+    assertEquals(201, result.code());
+  }
+
   @Test void lostCreateResponseIsSettledByReadingTheDocumentBack() throws Exception {
     server.enqueue(lost());
     server.enqueue(error(409, 0, "Conflict", "Entity with the specified id already exists"));
@@ -288,12 +306,14 @@ class RetryTest {
     assertTrue(result.ambiguity().contains("had not been applied"), result.ambiguity());
   }
 
-  @Test void lostDeleteResponseThenNotFoundIsReportedAsDeleted() throws Exception {
+  @Test void lostDeleteResponseThenNotFoundIsAnUncertain404NotASuccess() throws Exception {
     server.enqueue(lost());
     server.enqueue(error(404, 0, "NotFound", "Entity does not exist"));
-    CosmosResult<Void> result = await(client.deleteDocument("shop", "orders", "1", "a"));
+    CosmosResult<Void> result = await(quiet.deleteDocument("shop", "orders", "1", "a"));
     assertEquals(2, server.getRequestCount());
-    assertEquals(204, result.code());
+    assertEquals(404, result.code());
+    assertEquals("failed", result.status());
+    assertTrue(result.isUncertain());
     assertTrue(result.ambiguity().contains("nothing to delete"), result.ambiguity());
   }
 
@@ -357,19 +377,22 @@ class RetryTest {
   // --- end-to-end timeout --------------------------------------------------------------------
 
   @Test void endToEndTimeoutBoundsRetries() throws Exception {
-    // 429s with a 400 ms hint and a 600 ms limit: one retry fits, a second would not, so the
-    // last answer comes back at once instead of waiting past the limit.
-    for (int i = 0; i < 10; i++) {
+    // 429s with a 400 ms hint and a 1500 ms limit: retries are taken while the wait still fits
+    // (at most three), then the last answer comes back at once instead of waiting past the
+    // limit. Without the limit there would be nine retries.
+    for (int i = 0; i < 12; i++) {
       server.enqueue(throttled(400));
     }
     long started = System.nanoTime();
     CosmosException e = failure(client.createDocument("shop", "orders", DOCUMENT, "a",
-        RequestOptions.builder().timeout(Duration.ofMillis(600)).build()));
+        RequestOptions.builder().timeout(Duration.ofMillis(1500)).build()));
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     assertEquals(429, e.statusCode());
-    assertEquals(1, e.result().retryCount());
-    assertEquals(2, server.getRequestCount());
-    assertTrue(elapsedMs >= 400 && elapsedMs < 600, "took " + elapsedMs + " ms");
+    int retries = e.result().retryCount();
+    assertTrue(retries >= 1 && retries <= 3, "retries: " + retries);
+    assertEquals(retries + 1, server.getRequestCount());
+    assertEquals(Duration.ofMillis(400L * retries), e.result().retryWait());
+    assertTrue(elapsedMs >= 400 && elapsedMs < 1500, "took " + elapsedMs + " ms");
   }
 
   @Test void endToEndTimeoutEndsAHangingWriteAsUncertain() throws Exception {

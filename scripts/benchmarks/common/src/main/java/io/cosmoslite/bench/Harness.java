@@ -363,6 +363,7 @@ public final class Harness {
                     errors.incrementAndGet();
                     if (firstErrorShown.getAndIncrement() == 0) {
                         System.err.println("first error: " + e);
+                        e.printStackTrace(); // the log keeps where it came from
                     }
                 }
                 permits.release();
@@ -391,6 +392,7 @@ public final class Harness {
     public static void reportError(AtomicLong errors, Throwable e) {
         if (errors.getAndIncrement() == 0) {
             System.err.println("first error: " + e);
+            e.printStackTrace(); // the log keeps where it came from
         }
     }
 
