@@ -496,9 +496,15 @@ function createCosmosLocal(userOptions = {}) {
     if (substatus) res.setHeader("x-ms-substatus", String(substatus));
     if (body && body._etag) res.setHeader("etag", body._etag);
     if (header(req, "x-ms-documentdb-populatequerymetrics")) {
+      // Every field official SDKs parse (the Java SDK fails on a missing one); times are zero.
+      const count = body && Array.isArray(body.Documents) ? body.Documents.length : 0;
       res.setHeader(
         "x-ms-documentdb-query-metrics",
-        "totalExecutionTimeInMs=0.00;queryCompileTimeInMs=0.00;retrievedDocumentCount=0;outputDocumentCount=0"
+        "totalExecutionTimeInMs=0.00;queryCompileTimeInMs=0.00;queryLogicalPlanBuildTimeInMs=0.00;" +
+          "queryPhysicalPlanBuildTimeInMs=0.00;queryOptimizationTimeInMs=0.00;VMExecutionTimeInMs=0.00;" +
+          "indexLookupTimeInMs=0.00;documentLoadTimeInMs=0.00;systemFunctionExecuteTimeInMs=0.00;" +
+          "userFunctionExecuteTimeInMs=0.00;retrievedDocumentCount=" + count + ";retrievedDocumentSize=0;" +
+          "outputDocumentCount=" + count + ";outputDocumentSize=0;writeOutputTimeInMs=0.00;indexUtilizationRatio=1.00"
       );
     }
     if (header(req, "a-im") && status === 200) {

@@ -313,8 +313,21 @@ test("query-plan requests get a pass-through plan instead of query results", asy
   assert.equal(plan.body.Documents, undefined);
   const rows = await request(local.url, "POST", "/dbs/db1/colls/c1/docs", {
     body,
-    headers: { "content-type": "application/query+json", "x-ms-documentdb-isquery": "True" }
+    headers: {
+      "content-type": "application/query+json",
+      "x-ms-documentdb-isquery": "True",
+      "x-ms-documentdb-populatequerymetrics": "True"
+    }
   });
   assert.equal(rows.status, 200);
   assert.ok(Array.isArray(rows.body.Documents));
+  // Every field the official Java SDK parses, or its queries fail.
+  const metrics = Object.fromEntries(rows.headers["x-ms-documentdb-query-metrics"].split(";").map(kv => kv.split("=")));
+  for (const field of ["totalExecutionTimeInMs", "queryCompileTimeInMs", "queryLogicalPlanBuildTimeInMs",
+    "queryPhysicalPlanBuildTimeInMs", "queryOptimizationTimeInMs", "VMExecutionTimeInMs", "indexLookupTimeInMs",
+    "documentLoadTimeInMs", "systemFunctionExecuteTimeInMs", "userFunctionExecuteTimeInMs", "retrievedDocumentCount",
+    "retrievedDocumentSize", "outputDocumentCount", "outputDocumentSize", "writeOutputTimeInMs", "indexUtilizationRatio"]) {
+    assert.ok(metrics[field] !== undefined, field);
+  }
+  assert.equal(Number(metrics.outputDocumentCount), rows.body.Documents.length);
 });
