@@ -100,9 +100,32 @@ abstract class Auth {
           + '\n';
       Mac mac = macs.get();
       byte[] digest = mac.doFinal(payload.getBytes(StandardCharsets.UTF_8));
-      String signature = Base64.getEncoder().encodeToString(digest);
-      return URLEncoder.encode("type=master&ver=1.0&sig=" + signature, StandardCharsets.UTF_8);
+      return MASTER_PREFIX + encodeBase64(Base64.getEncoder().encodeToString(digest));
     }
+  }
+
+  /** URL-encoded {@code type=master&ver=1.0&sig=}. */
+  private static final String MASTER_PREFIX = "type%3Dmaster%26ver%3D1.0%26sig%3D";
+
+  /**
+   * URL-encodes base64 text: only {@code +}, {@code /} and {@code =} need it. Cheaper than
+   * {@code URLEncoder} on every request, and identical for this alphabet.
+   */
+  static String encodeBase64(String base64) {
+    StringBuilder out = new StringBuilder(base64.length() + 12);
+    for (int i = 0; i < base64.length(); i++) {
+      char c = base64.charAt(i);
+      if (c == '+') {
+        out.append("%2B");
+      } else if (c == '/') {
+        out.append("%2F");
+      } else if (c == '=') {
+        out.append("%3D");
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /** A resource token from a permission, sent as it is (URL-encoded unless it already is). */

@@ -21,6 +21,12 @@ class AuthTest {
         header);
   }
 
+  @Test void signatureEncodingMatchesUrlEncoderForEveryBase64Character() {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+    assertEquals(java.net.URLEncoder.encode(alphabet, java.nio.charset.StandardCharsets.UTF_8),
+        Auth.encodeBase64(alphabet));
+  }
+
   @Test void verbTypeAndDateAreLowerCasedButTheLinkKeepsItsCase() {
     Auth auth = Auth.masterKey(DOC_KEY);
     String upper = auth.authorization("GET", "DBS", "dbs/ToDoList", "THU, 27 APR 2017 00:51:12 GMT");
