@@ -120,8 +120,14 @@ public final class Harness {
             ids.add(docId("load", i));
             pks.add(pkValue(i));
         }
-        int w = Math.min(a.warmup, ids.size());
-        driver.readAll(a.db, c, ids.subList(0, w), pks.subList(0, w), a.concurrency);
+        // The warm-up cycles through the same reads, so it can be longer than one run.
+        List<String> warmIds = new ArrayList<>(a.warmup);
+        List<String> warmPks = new ArrayList<>(a.warmup);
+        for (int i = 0; i < a.warmup && !ids.isEmpty(); i++) {
+            warmIds.add(ids.get(i % ids.size()));
+            warmPks.add(pks.get(i % ids.size()));
+        }
+        driver.readAll(a.db, c, warmIds, warmPks, a.concurrency);
         for (int run = 1; run <= a.runs; run++) {
             measure(run, ids.size(), () -> driver.readAll(a.db, c, ids, pks, a.concurrency), null);
         }
