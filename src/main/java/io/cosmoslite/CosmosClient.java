@@ -1482,13 +1482,13 @@ public final class CosmosClient implements AutoCloseable {
 
     /** Time limit of each attempt, until its response arrives. Default 60 seconds. */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = positive(timeout, "requestTimeout");
+      this.requestTimeout = Names.positive(timeout, "requestTimeout");
       return this;
     }
 
     /** Time limit to open a connection (ignored with {@link #httpClient}). Default 10 s. */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
+      this.connectTimeout = Names.positive(timeout, "connectTimeout");
       return this;
     }
 
@@ -1635,14 +1635,6 @@ public final class CosmosClient implements AutoCloseable {
       } catch (GeneralSecurityException | IOException e) {
         throw new IllegalStateException("cannot set up TLS with the trusted certificate", e);
       }
-    }
-
-    private static Duration positive(Duration value, String name) {
-      Objects.requireNonNull(value, name + " == null");
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive: " + value);
-      }
-      return value;
     }
 
     /** Shows the configuration without the key or token. */

@@ -80,6 +80,15 @@ final class Names {
     return value;
   }
 
+  /** A positive duration (timeouts). */
+  static java.time.Duration positive(java.time.Duration value, String argument) {
+    Objects.requireNonNull(value, argument + " == null");
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(argument + " must be positive: " + value);
+    }
+    return value;
+  }
+
   /** Percent-encodes one path segment: everything but RFC 3986 unreserved characters. */
   static String encodeSegment(String segment) {
     StringBuilder out = null;

@@ -183,11 +183,7 @@ public final class QueryOptions {
      * @throws IllegalArgumentException unless positive
      */
     public Builder timeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout == null");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive: " + timeout);
-      }
-      this.timeout = timeout;
+      this.timeout = Names.positive(timeout, "timeout");
       return this;
     }
 

@@ -154,11 +154,7 @@ public final class RequestOptions {
      * code 0. Unset by default (each attempt is still bounded by the client's request timeout).
      */
     public Builder timeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout == null");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive: " + timeout);
-      }
-      this.timeout = timeout;
+      this.timeout = Names.positive(timeout, "timeout");
       return this;
     }
 
