@@ -60,11 +60,7 @@ public final class BulkOptions {
      * @throws IllegalArgumentException when below 1
      */
     public Builder maxConcurrency(int maxConcurrency) {
-      if (maxConcurrency < 1) {
-        throw new IllegalArgumentException("maxConcurrency must be at least 1, got "
-            + maxConcurrency);
-      }
-      this.maxConcurrency = maxConcurrency;
+      this.maxConcurrency = Names.atLeastOne(maxConcurrency, "maxConcurrency");
       return this;
     }
 

@@ -882,7 +882,8 @@ public final class CosmosClient implements AutoCloseable {
 
   /**
    * Creates many documents concurrently, with per-batch options (concurrency, progress listener,
-   * request options); see {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   * request options); see
+   * {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}.
    *
    * @param database the database id
    * @param container the container id
@@ -912,36 +913,6 @@ public final class CosmosClient implements AutoCloseable {
     Objects.requireNonNull(items, "items == null");
     return bulk(BulkWriter.Operation.CREATE, database, container, items.iterator(), items::close,
         options);
-  }
-
-  /**
-   * Creates many documents from a stream, read lazily; the batch closes the stream when it ends.
-   * See {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}.
-   *
-   * @param database the database id
-   * @param container the container id
-   * @param items {@link BulkItem}s, or bare documents whose key is read from them
-   * @return the running batch, a future of its results
-   */
-  public BulkOperation createDocuments(String database, String container,
-      java.util.stream.Stream<?> items) {
-    Objects.requireNonNull(items, "items == null");
-    return bulk(BulkWriter.Operation.CREATE, database, container, items.iterator(), items::close,
-        BulkOptions.DEFAULT);
-  }
-
-  /**
-   * Creates many documents from an iterator, read lazily; see
-   * {@link #createDocuments(String, String, java.util.Iterator, BulkOptions)}.
-   *
-   * @param database the database id
-   * @param container the container id
-   * @param items {@link BulkItem}s, or bare documents whose key is read from them
-   * @return the running batch, a future of its results
-   */
-  public BulkOperation createDocuments(String database, String container,
-      java.util.Iterator<?> items) {
-    return createDocuments(database, container, items, BulkOptions.DEFAULT);
   }
 
   /**
@@ -1004,7 +975,8 @@ public final class CosmosClient implements AutoCloseable {
 
   /**
    * Upserts many documents concurrently, with per-batch options (concurrency, progress listener,
-   * request options); see {@link #upsertDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   * request options); see
+   * {@link #upsertDocuments(String, String, java.util.Iterator, BulkOptions)}.
    *
    * @param database the database id
    * @param container the container id
@@ -1034,36 +1006,6 @@ public final class CosmosClient implements AutoCloseable {
     Objects.requireNonNull(items, "items == null");
     return bulk(BulkWriter.Operation.UPSERT, database, container, items.iterator(), items::close,
         options);
-  }
-
-  /**
-   * Upserts many documents from a stream, read lazily; the batch closes the stream when it ends.
-   * See {@link #upsertDocuments(String, String, java.util.Iterator, BulkOptions)}.
-   *
-   * @param database the database id
-   * @param container the container id
-   * @param items {@link BulkItem}s, or bare documents whose key is read from them
-   * @return the running batch, a future of its results
-   */
-  public BulkOperation upsertDocuments(String database, String container,
-      java.util.stream.Stream<?> items) {
-    Objects.requireNonNull(items, "items == null");
-    return bulk(BulkWriter.Operation.UPSERT, database, container, items.iterator(), items::close,
-        BulkOptions.DEFAULT);
-  }
-
-  /**
-   * Upserts many documents from an iterator, read lazily; see
-   * {@link #upsertDocuments(String, String, java.util.Iterator, BulkOptions)}.
-   *
-   * @param database the database id
-   * @param container the container id
-   * @param items {@link BulkItem}s, or bare documents whose key is read from them
-   * @return the running batch, a future of its results
-   */
-  public BulkOperation upsertDocuments(String database, String container,
-      java.util.Iterator<?> items) {
-    return upsertDocuments(database, container, items, BulkOptions.DEFAULT);
   }
 
   /**
@@ -1102,7 +1044,8 @@ public final class CosmosClient implements AutoCloseable {
 
   /**
    * Deletes many documents concurrently, with per-batch options (concurrency, progress listener,
-   * request options); see {@link #deleteDocuments(String, String, java.util.Iterator, BulkOptions)}.
+   * request options); see
+   * {@link #deleteDocuments(String, String, java.util.Iterator, BulkOptions)}.
    *
    * @param database the database id
    * @param container the container id
@@ -1132,36 +1075,6 @@ public final class CosmosClient implements AutoCloseable {
     Objects.requireNonNull(items, "items == null");
     return bulk(BulkWriter.Operation.DELETE, database, container, items.iterator(), items::close,
         options);
-  }
-
-  /**
-   * Deletes many documents from a stream, read lazily; the batch closes the stream when it ends.
-   * See {@link #deleteDocuments(String, String, java.util.Iterator, BulkOptions)}.
-   *
-   * @param database the database id
-   * @param container the container id
-   * @param items {@code BulkItem.of(id or document, partitionKey)}, or bare documents
-   * @return the running batch, a future of its results
-   */
-  public BulkOperation deleteDocuments(String database, String container,
-      java.util.stream.Stream<?> items) {
-    Objects.requireNonNull(items, "items == null");
-    return bulk(BulkWriter.Operation.DELETE, database, container, items.iterator(), items::close,
-        BulkOptions.DEFAULT);
-  }
-
-  /**
-   * Deletes many documents from an iterator, read lazily; see
-   * {@link #deleteDocuments(String, String, java.util.Iterator, BulkOptions)}.
-   *
-   * @param database the database id
-   * @param container the container id
-   * @param items {@code BulkItem.of(id or document, partitionKey)}, or bare documents
-   * @return the running batch, a future of its results
-   */
-  public BulkOperation deleteDocuments(String database, String container,
-      java.util.Iterator<?> items) {
-    return deleteDocuments(database, container, items, BulkOptions.DEFAULT);
   }
 
   /**
@@ -1463,11 +1376,7 @@ public final class CosmosClient implements AutoCloseable {
 
     /** Most requests in flight at once for the whole client. Default 100. */
     public Builder maxConcurrency(int maxConcurrency) {
-      if (maxConcurrency < 1) {
-        throw new IllegalArgumentException("maxConcurrency must be at least 1, got "
-            + maxConcurrency);
-      }
-      this.maxConcurrency = maxConcurrency;
+      this.maxConcurrency = Names.atLeastOne(maxConcurrency, "maxConcurrency");
       return this;
     }
 

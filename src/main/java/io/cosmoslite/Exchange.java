@@ -344,7 +344,8 @@ final class Exchange<T> {
         .container(request.containerLink)
         .writeRegion() // where the write landed: a read region may not have it yet
         .sessionToken(request.sessionToken)
-        .header("x-ms-documentdb-partitionkey", request.headers.get("x-ms-documentdb-partitionkey"));
+        .header("x-ms-documentdb-partitionkey",
+            request.headers.get("x-ms-documentdb-partitionkey"));
     if (deadlineNanos != Long.MAX_VALUE) {
       long left = deadlineNanos - System.nanoTime();
       if (left <= 0) {

@@ -80,6 +80,14 @@ final class Names {
     return value;
   }
 
+  /** A count of at least 1 (concurrency limits). */
+  static int atLeastOne(int value, String argument) {
+    if (value < 1) {
+      throw new IllegalArgumentException(argument + " must be at least 1, got " + value);
+    }
+    return value;
+  }
+
   /** A positive duration (timeouts). */
   static java.time.Duration positive(java.time.Duration value, String argument) {
     Objects.requireNonNull(value, argument + " == null");

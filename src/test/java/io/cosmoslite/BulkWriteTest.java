@@ -200,7 +200,7 @@ class BulkWriteTest {
     CosmosClient client = client(5, true);
     cosmos.gated = id -> true;
     CountingInput input = new CountingInput("lazy", 10_000);
-    BulkOperation op = client.createDocuments("shop", "orders", input);
+    BulkOperation op = client.createDocuments("shop", "orders", input, BulkOptions.DEFAULT);
     eventually("5 requests held", () -> cosmos.current.get() == 5);
     assertEquals(5, input.taken.get(), "nothing read beyond the window");
 
@@ -217,7 +217,7 @@ class BulkWriteTest {
     CosmosClient client = client(4, true);
     cosmos.gated = id -> id.startsWith("c");
     CountingInput input = new CountingInput("c", 1_000);
-    BulkOperation op = client.createDocuments("shop", "orders", input);
+    BulkOperation op = client.createDocuments("shop", "orders", input, BulkOptions.DEFAULT);
     eventually("4 requests held", () -> cosmos.current.get() == 4);
     cosmos.gate.release(6);
     eventually("6 written, 4 more held", () -> cosmos.store.size() == 6
@@ -257,7 +257,8 @@ class BulkWriteTest {
     CosmosClient client = client(2, false);
     cosmos.gated = id -> true;
     BulkOperation op = client.deleteDocuments("shop", "orders", Stream.of(
-        BulkItem.of("x1", "a"), BulkItem.of("x2", "a"), BulkItem.of("x3", "a")));
+        BulkItem.of("x1", "a"), BulkItem.of("x2", "a"), BulkItem.of("x3", "a")),
+        BulkOptions.DEFAULT);
     eventually("2 requests held", () -> cosmos.current.get() == 2);
     op.orTimeout(50, TimeUnit.MILLISECONDS);
     ExecutionException e = assertThrows(ExecutionException.class, () -> op.get(5,
@@ -363,7 +364,8 @@ class BulkWriteTest {
         return BulkItem.of(doc("t" + i++), "a");
       }
     };
-    BulkResult result = await(client(2, false).createDocuments("shop", "orders", failing));
+    BulkResult result = await(client(2, false).createDocuments("shop", "orders", failing,
+        BulkOptions.DEFAULT));
     assertEquals(3, result.size());
     assertEquals(3, result.succeeded());
     assertEquals("disk on fire", result.inputError().getMessage());
@@ -372,7 +374,7 @@ class BulkWriteTest {
     ExecutionException e = assertThrows(ExecutionException.class, () -> client(2, true)
         .createDocuments("shop", "orders", Stream.generate(() -> {
           throw new IllegalStateException("again");
-        })).get(10, TimeUnit.SECONDS));
+        }), BulkOptions.DEFAULT).get(10, TimeUnit.SECONDS));
     CosmosBulkException bulk = assertInstanceOf(CosmosBulkException.class, e.getCause());
     assertEquals("again", bulk.getCause().getMessage());
     assertEquals(0, bulk.results().size());
@@ -382,7 +384,8 @@ class BulkWriteTest {
     AtomicBoolean closed = new AtomicBoolean();
     Stream<BulkItem> stream = IntStream.range(0, 30).mapToObj(i -> BulkItem.of(doc("s" + i), "a"))
         .onClose(() -> closed.set(true));
-    BulkResult result = await(client(4, true).createDocuments("shop", "orders", stream));
+    BulkResult result = await(client(4, true).createDocuments("shop", "orders", stream,
+        BulkOptions.DEFAULT));
     assertEquals(30, result.succeeded());
     assertTrue(closed.get());
   }
