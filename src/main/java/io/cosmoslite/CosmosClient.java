@@ -65,8 +65,6 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class CosmosClient implements AutoCloseable {
   private static final String VERSION = "0.1.0";
-  private static final Type LIST_OF_MAPS =
-      com.google.gson.reflect.TypeToken.getParameterized(List.class, Json.MAP).getType();
 
   final Transport transport;
   private final ConsistencyLevel consistencyLevel;
@@ -1499,6 +1497,9 @@ public final class CosmosClient implements AutoCloseable {
         throw new IllegalStateException("trustedCertificate cannot be combined with httpClient: "
             + "configure the SSLContext of your HttpClient instead");
       }
+      // Gson's set-up is a tenth of a second of a cold start; it happens on another thread
+      // while this one builds the TLS context and HTTP client, and the first answer is awaited.
+      Json.warmUpInBackground();
       Auth auth = key != null ? Auth.masterKey(key) : Auth.resourceToken(resourceToken);
       HttpClient http = httpClient != null ? httpClient : newHttpClient();
       String userAgent = "cosmos-lite/" + VERSION

@@ -28,4 +28,19 @@ class JsonTest {
     assertEquals("{\"q\":\"<a href='x'>&</a>\"}",
         new String(Json.toBytes(Map.of("q", "<a href='x'>&</a>")), StandardCharsets.UTF_8));
   }
+
+  @Test void bodiesAreDecodedAsUtf8IncludingCharactersOutsideTheBasicPlane() {
+    String text = "{\"id\":\"\u00e9\u4e2d\ud83d\ude00\"}";
+    Map<String, Object> back = Json.fromBytes(text.getBytes(StandardCharsets.UTF_8), Json.MAP);
+    assertEquals("\u00e9\u4e2d\ud83d\ude00", back.get("id"));
+  }
+
+  @Test void warmingUpTwiceStartsOneThreadAndLeavesJsonWorking() throws Exception {
+    Json.warmUpInBackground();
+    Json.warmUpInBackground();
+    long warmers = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("cosmos-lite-warmup")).count();
+    assertEquals(true, warmers <= 1, "warm-up threads alive: " + warmers);
+    assertEquals(Map.of("id", "a"), Json.fromBytes("{\"id\":\"a\"}".getBytes(StandardCharsets.UTF_8), Json.MAP));
+  }
 }
