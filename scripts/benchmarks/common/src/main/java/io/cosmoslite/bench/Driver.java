@@ -17,6 +17,14 @@ public interface Driver extends AutoCloseable {
     /** Library name and version for the report. */
     String version();
 
+    /**
+     * Whether this driver implements the workload (W1, W1B, W2, W3, W4). The harness records an
+     * unsupported workload as skipped before opening the client. The default is all of them.
+     */
+    default boolean supports(String workload) {
+        return true;
+    }
+
     /** Opens the client (the first request to the server happens here or in the next call). */
     void open(Args args) throws Exception;
 
@@ -43,7 +51,7 @@ public interface Driver extends AutoCloseable {
      * W3: runs {@code SELECT * FROM c WHERE c.pk = @pk} once per entry of {@code pkValues} as a
      * single-partition query (partition key set), {@code pageSize} documents per page, draining
      * every page. Adds the documents seen to {@code docsSeen[0]} and the pages to {@code pages[0]}.
-     * Returns errors.
+     * Returns errors, or -1 when the driver has no queries (the harness then skips the workload).
      */
     long queryAll(String db, String container, List<String> pkValues, int pageSize, int concurrency,
                   long[] docsSeen, long[] pages) throws Exception;
