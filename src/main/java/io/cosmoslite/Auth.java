@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Locale;
 import javax.crypto.Mac;
@@ -17,23 +17,39 @@ import javax.crypto.spec.SecretKeySpec;
  * resource token) inside this object; {@link #toString()} never shows it.
  */
 abstract class Auth {
-  /** RFC 1123 date with English names and a two-digit day, whatever the default locale. */
-  static final DateTimeFormatter HTTP_DATE = DateTimeFormatter
-      .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
-      .withZone(ZoneOffset.UTC);
+  private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  private static final String[] MONTHS =
+      {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
   /** The last formatted second; requests of the same second share its date text. */
   private static volatile DatedText lastDate = new DatedText(Long.MIN_VALUE, "");
 
+  /**
+   * RFC 1123 date ({@code Fri, 05 Jan 2024 09:03:07 GMT}): English names and a two-digit day
+   * whatever the default locale. Written out by hand: a locale-aware DateTimeFormatter loads
+   * locale providers and resource bundles, a noticeable part of a cold start.
+   */
   static String httpDate(Instant instant) {
     long second = instant.getEpochSecond();
     DatedText last = lastDate;
     if (last.second == second) {
       return last.text;
     }
-    String text = HTTP_DATE.format(Instant.ofEpochSecond(second));
-    lastDate = new DatedText(second, text);
-    return text;
+    LocalDateTime t = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC);
+    StringBuilder text = new StringBuilder(29)
+        .append(DAYS[t.getDayOfWeek().ordinal()]).append(", ");
+    twoDigits(text, t.getDayOfMonth()).append(' ')
+        .append(MONTHS[t.getMonthValue() - 1]).append(' ')
+        .append(t.getYear()).append(' ');
+    twoDigits(text, t.getHour()).append(':');
+    twoDigits(text, t.getMinute()).append(':');
+    twoDigits(text, t.getSecond()).append(" GMT");
+    lastDate = new DatedText(second, text.toString());
+    return text.toString();
+  }
+
+  private static StringBuilder twoDigits(StringBuilder out, int value) {
+    return out.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
   }
 
   private static final class DatedText {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,22 @@ class AuthTest {
           Auth.httpDate(Instant.parse("2024-01-05T09:03:07Z")));
     } finally {
       Locale.setDefault(saved);
+    }
+  }
+
+  @Test void dateMatchesJavaTimesRfc1123FormatOnEveryKindOfDay() {
+    java.time.format.DateTimeFormatter reference = java.time.format.DateTimeFormatter
+        .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(java.time.ZoneOffset.UTC);
+    java.util.Random random = new java.util.Random(7);
+    // 1970 to 2100 (leap years, 2000, month and year ends), plus fixed edge cases.
+    List<Instant> instants = new java.util.ArrayList<>(List.of(Instant.EPOCH,
+        Instant.parse("2000-02-29T23:59:59Z"), Instant.parse("2099-12-31T23:59:59Z"),
+        Instant.parse("2024-01-01T00:00:00Z")));
+    for (int i = 0; i < 2000; i++) {
+      instants.add(Instant.ofEpochSecond((long) (random.nextDouble() * 4102444800L)));
+    }
+    for (Instant instant : instants) {
+      assertEquals(reference.format(instant), Auth.httpDate(instant), instant.toString());
     }
   }
 
