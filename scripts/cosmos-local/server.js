@@ -291,12 +291,14 @@ function createCosmosLocal(userOptions = {}) {
 
   // Runs one Cosmos request; returns { status, body, headers }.
   async function processRequest(req, res, pathname) {
-    const { segments } = auth.resourceFromPath(pathname);
+    const resource = auth.resourceFromPath(pathname);
+    const { segments } = resource;
     const authError = auth.checkRequest({
       method: req.method,
       rawPath: pathname,
       headers: req.headers,
-      masterKey: options.key
+      masterKey: options.key,
+      resource
     });
     if (authError) {
       stats.unauthorized += 1;
