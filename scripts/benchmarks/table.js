@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 "use strict";
-// Turns the RESULT lines of both benchmark programs (results.jsonl) into the side-by-side table
-// scripts/bench prints. Node only, no packages.
+// Turns the RESULT lines of the benchmark programs (results.jsonl) into the side-by-side table
+// scripts/bench prints, plus the raw ceiling table (raw-jdk, raw-nio: no library). Node only.
 //
 // usage: node table.js --results F --footprint F --status F --nproc N --elapsed S --quick 0|1
 
@@ -122,6 +122,45 @@ if (rows.length) {
     rows));
 }
 
+// Raw ceiling: what a client with no library (hand-signed requests, string bodies) gets from the
+// same server and machine. The ceiling of a workload is the better raw transport's median ops/s.
+const RAW = ["raw-jdk", "raw-nio"];
+const TARGET = 0.8; // the issue: lite within 80% of the raw ceiling
+const rawRows = [];
+for (const w of ["W1", "W2"]) {
+  const rg = RAW.map((c) => group(c, w));
+  if (!rg.some(Boolean)) continue;
+  const lite = group("lite", w);
+  const usable = rg.filter((g) => g && !g.errors && !g.timedOut);
+  const best = usable.length ? usable.reduce((a, b) => (b.ops > a.ops ? b : a)) : null;
+  const leanest = usable.length ? usable.reduce((a, b) => (b.cpu < a.cpu ? b : a)) : null;
+  const notes = [];
+  rg.forEach((g, i) => {
+    if (g && g.errors) notes.push(`${RAW[i]} ${g.errors} errors`);
+    if (g && g.timedOut) notes.push(`${RAW[i]} timed out`);
+  });
+  if (best && best.server >= SATURATED) notes.push(`server at ${fmt(best.server * 100)}% of its core in the ceiling run: the ceiling is the server's`);
+  else if (best && best.machine >= 0.9) notes.push(`machine-bound in the ceiling run (~all ${nproc} cores busy)`);
+  const pct = lite && best && !lite.errors ? lite.ops / best.ops : NaN;
+  if (Number.isFinite(pct)) notes.push(pct >= TARGET ? `lite within ${TARGET * 100}% of the ceiling` : `lite below ${TARGET * 100}% of the ceiling`);
+  rawRows.push([
+    WL[w],
+    ...rg.flatMap((g) => (g ? [`${fmt(g.ops)} (${fmt(g.min)}-${fmt(g.max)})`, fmt(g.cpu), `${fmt(g.server * 100)}%`] : ["-", "-", "-"])),
+    best ? `${fmt(best.ops)} (${best === rg[0] ? "jdk" : "nio"})` : "-",
+    Number.isFinite(pct) ? `${fmt(pct * 100)}%` : "-",
+    lite && leanest ? ratio(lite.cpu, leanest.cpu) : "-",
+    notes.join("; ")
+  ]);
+}
+if (rawRows.length) {
+  out.push("");
+  out.push("Raw ceiling: the same workloads from a client with no library (requests signed by hand, bodies written as strings, JDK only)");
+  out.push(table(
+    ["workload", "raw-jdk ops/s", "raw-jdk CPU us/op", "server (jdk)", "raw-nio ops/s", "raw-nio CPU us/op", "server (nio)",
+      "ceiling ops/s", "lite % of ceiling", "lite CPU / leanest raw", "notes"],
+    rawRows));
+}
+
 // W4
 const cold = (c) => {
   const rs = results.filter((r) => r.client === c && r.workload === "W4");
@@ -135,16 +174,20 @@ const cold = (c) => {
 };
 const cl = cold("lite");
 const co = cold("official");
-if (cl || co) {
+// The raw clients' cold start is the floor of a client on the same transport (no library).
+const cr = RAW.map((c) => [c, cold(c)]).filter(([, x]) => x);
+if (cl || co || cr.length) {
+  const rawCol = (f) => cr.map(([, x]) => f(x));
   out.push("");
   out.push(table(
-    ["W4 cold start (new JVM -> first point read)", "lite", "official", "official/lite"],
+    ["W4 cold start (new JVM -> first point read)", "lite", "official", "official/lite", ...cr.map(([c]) => `${c} (floor)`)],
     [
-      ["wall ms, median (min-max)", cl ? `${fmt(cl.ms)} (${fmt(cl.min)}-${fmt(cl.max)})` : "-", co ? `${fmt(co.ms)} (${fmt(co.min)}-${fmt(co.max)})` : "-", cl && co ? ratio(co.ms, cl.ms) : "-"],
-      ["client CPU ms (all threads, incl. JVM start)", cl ? fmt(cl.cpu) : "-", co ? fmt(co.cpu) : "-", cl && co ? ratio(co.cpu, cl.cpu) : "-"],
-      ["peak RSS MB (VmHWM)", cl ? fmt(cl.rss, 1) : "-", co ? fmt(co.rss, 1) : "-", cl && co ? ratio(co.rss, cl.rss) : "-"],
-      ["classes loaded", cl ? fmt(cl.classes) : "-", co ? fmt(co.classes) : "-", cl && co ? ratio(co.classes, cl.classes) : "-"],
-      ["runs", cl ? cl.n : "-", co ? co.n : "-", ""]
+      ["wall ms, median (min-max)", cl ? `${fmt(cl.ms)} (${fmt(cl.min)}-${fmt(cl.max)})` : "-", co ? `${fmt(co.ms)} (${fmt(co.min)}-${fmt(co.max)})` : "-", cl && co ? ratio(co.ms, cl.ms) : "-",
+        ...rawCol((x) => `${fmt(x.ms)} (${fmt(x.min)}-${fmt(x.max)})`)],
+      ["client CPU ms (all threads, incl. JVM start)", cl ? fmt(cl.cpu) : "-", co ? fmt(co.cpu) : "-", cl && co ? ratio(co.cpu, cl.cpu) : "-", ...rawCol((x) => fmt(x.cpu))],
+      ["peak RSS MB (VmHWM)", cl ? fmt(cl.rss, 1) : "-", co ? fmt(co.rss, 1) : "-", cl && co ? ratio(co.rss, cl.rss) : "-", ...rawCol((x) => fmt(x.rss, 1))],
+      ["classes loaded", cl ? fmt(cl.classes) : "-", co ? fmt(co.classes) : "-", cl && co ? ratio(co.classes, cl.classes) : "-", ...rawCol((x) => fmt(x.classes))],
+      ["runs", cl ? cl.n : "-", co ? co.n : "-", "", ...rawCol((x) => x.n)]
     ]));
 }
 
@@ -173,6 +216,7 @@ if (anyW("W3")) {
 }
 out.push(`Server CPU is the server process's utime+stime during the run as a share of one core (>= ${SATURATED * 100}% = saturated).`);
 out.push(`CPU us/op is the client process's own CPU time (all threads, GC and JIT included) divided by operations.`);
+if (rawRows.length) out.push(`Raw ceiling: raw-jdk is java.net.http with blocking send() on ${anyW("W1")?.concurrency || anyW("W2")?.concurrency || 100} threads, raw-nio one thread with a Selector and SSLEngine over as many keep-alive connections; "lite % of ceiling" is lite's median ops/s over the better raw median (target >= ${TARGET * 100}%).`);
 if (args.elapsed) out.push(`Benchmark time: ${Math.round(Number(args.elapsed) / 60 * 10) / 10} min${args.quick === "1" ? " (--quick: few, short runs; numbers are rough)" : ""}.`);
 if (status.length) {
   out.push("");
