@@ -15,13 +15,35 @@ const http = require("http");
 const https = require("https");
 const path = require("path");
 const crypto = require("crypto");
-const { PassThrough } = require("stream");
 
 const auth = require("./lib/auth");
 const { ensureCertificate } = require("./lib/cert");
 
 const Account = require("@vercel/cosmosdb-server/lib/account").default;
 const route = require("@vercel/cosmosdb-server/lib/routes").default;
+const packageJson = require("@vercel/cosmosdb-server/lib/json");
+
+/**
+ * What the package's handlers get as `req`: they read method, url and headers, and the body
+ * only through lib/json (raw-body, then JSON.parse). processRequest has read and parsed the
+ * body already, so lib/json (below) hands them that instead of a stream to read and parse again.
+ */
+class InnerRequest {
+  constructor(req, headers, rawBody, parsedBody, parsed) {
+    this.method = req.method;
+    this.url = req.url;
+    this.headers = headers;
+    this.socket = req.socket;
+    this.rawBody = rawBody;
+    this.parsedBody = parsedBody;
+    this.parsed = parsed;
+  }
+}
+const readJsonBody = packageJson.default;
+packageJson.default = async req => {
+  if (!(req instanceof InnerRequest)) return readJsonBody(req);
+  return req.parsed ? req.parsedBody : JSON.parse(req.rawBody.toString());
+};
 
 const DEFAULT_STATE_DIR = path.join(__dirname, "state");
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -161,6 +183,7 @@ function classify(req, segments) {
   return info;
 }
 
+const EMPTY_BODY = Buffer.alloc(0);
 const WRITE_KINDS = new Set(["create", "upsert", "replace", "patch", "delete", "batch"]);
 const READ_KINDS = new Set(["read", "feed", "query"]);
 
@@ -272,6 +295,12 @@ function createCosmosLocal(userOptions = {}) {
   }
 
   function readBody(req) {
+    // No content-length and no transfer-encoding: HTTP/1.1 says there is no body (GET, DELETE).
+    const length = req.headers["content-length"];
+    if ((length === undefined || length === "0") && req.headers["transfer-encoding"] === undefined) {
+      req.resume();
+      return EMPTY_BODY;
+    }
     return new Promise((resolve, reject) => {
       const chunks = [];
       let size = 0;
@@ -305,15 +334,17 @@ function createCosmosLocal(userOptions = {}) {
       throw new HttpError(401, authError, { headers: { "x-ms-request-charge": "0" } });
     }
 
-    const rawBody = await readBody(req);
+    let rawBody = readBody(req);
+    if (rawBody !== EMPTY_BODY) rawBody = await rawBody;
     const info = classify(req, segments);
     const innerHeaders = { ...req.headers };
-    let innerBody = rawBody;
     let parsedBody;
+    let parsed = false;
 
     if (req.method === "POST" || req.method === "PUT" || req.method === "PATCH") {
       try {
         parsedBody = JSON.parse(rawBody.toString("utf8"));
+        parsed = true;
       } catch (e) {
         throw new HttpError(400, `The request payload is invalid JSON: ${e.message}`);
       }
@@ -384,7 +415,6 @@ function createCosmosLocal(userOptions = {}) {
           op.partitionKey = pkHeader;
         }
       }
-      innerBody = Buffer.from(JSON.stringify(parsedBody), "utf8");
     }
 
     // Session consistency for document reads of this container.
@@ -416,12 +446,9 @@ function createCosmosLocal(userOptions = {}) {
     }
 
     // Delegate to the package.
-    const inner = new PassThrough();
-    inner.end(innerBody);
-    inner.method = req.method;
-    inner.url = req.url;
-    inner.headers = innerHeaders;
-    inner.socket = req.socket;
+    // The handler gets a copy of the body: a batch's results are matched to parsedBody below.
+    const innerParsed = info.doc === "batch" && parsed ? JSON.parse(JSON.stringify(parsedBody)) : parsedBody;
+    const inner = new InnerRequest(req, innerHeaders, rawBody, innerParsed, parsed);
     const matched = route(inner);
     if (!matched) {
       throw new HttpError(400, `cosmos-local (@vercel/cosmosdb-server) has no route for ${req.method} ${pathname}.`);
