@@ -152,6 +152,8 @@ function formatSessionToken(lsn) {
  * What a request is, from its method, headers and decoded path segments.
  * Mirrors the package router's precedence for POST on docs: query, upsert, batch, create.
  */
+const ITEM_KINDS = { GET: "read", PUT: "replace", PATCH: "patch", DELETE: "delete" };
+
 function classify(req, segments) {
   const info = { dbId: null, collId: null, docId: null, doc: null, containerScoped: false };
   if (segments[0] !== "dbs") return info;
@@ -176,7 +178,7 @@ function classify(req, segments) {
     }
   } else if (segments[4] === "docs" && segments.length === 6) {
     info.docId = segments[5];
-    info.doc = { GET: "read", PUT: "replace", PATCH: "patch", DELETE: "delete" }[method] || null;
+    info.doc = ITEM_KINDS[method] || null;
   } else if (segments[4] === "pkranges" && segments.length === 5) {
     info.pkranges = true;
   }
@@ -184,6 +186,7 @@ function classify(req, segments) {
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
+const IN_FLIGHT = Symbol("cosmos-local in flight");
 const WRITE_KINDS = new Set(["create", "upsert", "replace", "patch", "delete", "batch"]);
 const READ_KINDS = new Set(["read", "feed", "query"]);
 
@@ -228,7 +231,20 @@ function createCosmosLocal(userOptions = {}) {
   // container key -> { second, spent }
   const budgets = new Map();
 
-  const log = options.verbose ? (...a) => console.log(...a) : () => {};
+  // Fixed at creation, like before; checked before building a log line.
+  const verbose = Boolean(options.verbose);
+  const log = verbose ? (...a) => console.log(...a) : () => {};
+
+  // A request is in flight from its arrival until its response is handed to Node, its socket is
+  // destroyed (drops) or the response closes (e.g. the client went away first), whichever is
+  // first. One listener shared by all responses (`this` is the response) instead of two closures
+  // per request; the paths that end a response themselves release it explicitly.
+  function releaseResponse() {
+    if (this[IN_FLIGHT]) {
+      this[IN_FLIGHT] = false;
+      stats.inFlight -= 1;
+    }
+  }
 
   function baseUrl(req) {
     let host = "127.0.0.1";
@@ -238,9 +254,10 @@ function createCosmosLocal(userOptions = {}) {
   }
 
   function resolveContainer(dbId, collId) {
-    const db = account.database(dbId).read();
+    const database = account.database(dbId);
+    const db = database.read();
     if (!db) return null;
-    const coll = account.database(dbId).collection(collId).read();
+    const coll = database.collection(collId).read();
     if (!coll) return null;
     return { key: `dbs/${db.id}/colls/${coll.id}`, rid: coll._rid, definition: coll };
   }
@@ -337,7 +354,8 @@ function createCosmosLocal(userOptions = {}) {
     let rawBody = readBody(req);
     if (rawBody !== EMPTY_BODY) rawBody = await rawBody;
     const info = classify(req, segments);
-    const innerHeaders = { ...req.headers };
+    // The package only reads headers; copy them only to add one.
+    let innerHeaders = req.headers;
     let parsedBody;
     let parsed = false;
 
@@ -391,7 +409,7 @@ function createCosmosLocal(userOptions = {}) {
         );
       }
       // Container without a partition key definition (the package then keys by id).
-      innerHeaders["x-ms-documentdb-partitionkey"] = "[{}]";
+      innerHeaders = { ...innerHeaders, "x-ms-documentdb-partitionkey": "[{}]" };
     }
     if ((info.doc === "create" || info.doc === "upsert" || info.doc === "replace") && rawBody.length > MAX_DOCUMENT_BYTES) {
       throw new HttpError(413, `${ERROR_CODES[413][1]} The document is larger than 2 MB.`);
@@ -402,7 +420,7 @@ function createCosmosLocal(userOptions = {}) {
     if (info.doc === "read") {
       // The package's pk check crashes (500) on a missing doc or wrong pk; this
       // flag makes it do a plain lookup by (id, pk), which answers 404 properly.
-      innerHeaders["x-ms-documentdb-query-enablecrosspartition"] = "True";
+      innerHeaders = { ...innerHeaders, "x-ms-documentdb-query-enablecrosspartition": "True" };
     }
     if (info.doc === "batch" && Array.isArray(parsedBody)) {
       // On the service the request's partition key applies to every operation of
@@ -521,7 +539,7 @@ function createCosmosLocal(userOptions = {}) {
       if (!body.message) body.message = message;
     }
     res.statusCode = status;
-    for (const [k, v] of Object.entries(headers || {})) res.setHeader(k, v);
+    for (const k in headers) res.setHeader(k, headers[k]);
     if (substatus) res.setHeader("x-ms-substatus", String(substatus));
     if (body && body._etag) res.setHeader("etag", body._etag);
     if (header(req, "x-ms-documentdb-populatequerymetrics")) {
@@ -574,7 +592,9 @@ function createCosmosLocal(userOptions = {}) {
 
   async function onRequest(req, res) {
     const started = Date.now();
-    const pathname = (req.url || "/").split("?")[0];
+    const url = req.url || "/";
+    const query = url.indexOf("?");
+    const pathname = query === -1 ? url : url.slice(0, query);
     if (pathname === "/_local" || pathname.startsWith("/_local/")) {
       admin(req, res, pathname);
       return;
@@ -583,22 +603,15 @@ function createCosmosLocal(userOptions = {}) {
     stats.byMethod[req.method] = (stats.byMethod[req.method] || 0) + 1;
     stats.inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-    let counted = true;
-    const release = () => {
-      if (counted) {
-        counted = false;
-        stats.inFlight -= 1;
-      }
-    };
-    res.on("close", release);
-    res.on("finish", release);
+    res[IN_FLIGHT] = true;
+    res.on("close", releaseResponse);
 
     const drop = decideDrop();
     if (drop === "before") {
       stats.dropped += 1;
-      log(`${req.method} ${req.url} -> dropped before processing`);
+      if (verbose) log(`${req.method} ${req.url} -> dropped before processing`);
       req.socket.destroy();
-      release();
+      releaseResponse.call(res);
       return;
     }
     let result;
@@ -617,17 +630,17 @@ function createCosmosLocal(userOptions = {}) {
     }
     if (drop === "after") {
       stats.dropped += 1;
-      log(`${req.method} ${req.url} -> ${result.status}, response dropped`);
+      if (verbose) log(`${req.method} ${req.url} -> ${result.status}, response dropped`);
       req.socket.destroy();
-      release();
+      releaseResponse.call(res);
       return;
     }
     send(req, res, result);
     // Not in flight once the whole response is handed to Node. Waiting for 'finish' would
     // over-count under TLS: it fires a tick after the encrypted write completes, by which time a
     // client may have read the response and sent its next request (maxInFlight > its limit).
-    release();
-    log(`${req.method} ${req.url} -> ${res.statusCode} ${Date.now() - started}ms`);
+    releaseResponse.call(res);
+    if (verbose) log(`${req.method} ${req.url} -> ${res.statusCode} ${Date.now() - started}ms`);
   }
 
   const instance = {
@@ -660,6 +673,7 @@ function createCosmosLocal(userOptions = {}) {
       server.on("request", (req, res) => {
         onRequest(req, res).catch(err => {
           console.error(err);
+          releaseResponse.call(res);
           if (!res.headersSent) {
             res.statusCode = 500;
             res.end("");
