@@ -169,7 +169,8 @@ final class Exchange<T> {
     int status = response.statusCode();
     Map<String, String> headers = firstValues(response);
     if (request.containerLink != null) {
-      transport.sessions.merge(request.containerLink, headers.get("x-ms-session-token"));
+      transport.sessions.merge(request.containerLink, headers.get("x-ms-content-path"),
+          headers.get("x-ms-session-token"));
     }
     int subStatus = intHeader(headers, "x-ms-substatus");
     if (status == 403 && subStatus == 3 && !accountRefreshed) {

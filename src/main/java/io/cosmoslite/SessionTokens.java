@@ -6,14 +6,22 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Session tokens per container, merged per partition-key range (highest LSN wins), never mixed
- * across containers. Thread-safe.
+ * across containers. A container is known by its name; when a response shows that name now
+ * belongs to a container with another resource id ({@code x-ms-content-path}), the container was
+ * deleted and recreated (perhaps by another process), and the old tokens, whose LSNs the new
+ * container has never reached, are dropped. Thread-safe.
  */
 final class SessionTokens {
-  private final Map<String, Map<String, Token>> byContainer = new ConcurrentHashMap<>();
+  private final Map<String, Ranges> byContainer = new ConcurrentHashMap<>();
+
+  /** One container's tokens by range, and the resource id they were issued by (when known). */
+  private static final class Ranges extends TreeMap<String, Token> {
+    String resourceId;
+  }
 
   /** The compound token of a container ({@code 0:...,1:...}), or null when none is known. */
   String get(String containerLink) {
-    Map<String, Token> ranges = byContainer.get(containerLink);
+    Ranges ranges = byContainer.get(containerLink);
     if (ranges == null) {
       return null;
     }
@@ -37,11 +45,30 @@ final class SessionTokens {
    * map. Segments without a range id are ignored: they cannot be placed.
    */
   void merge(String containerLink, String compoundToken) {
-    if (compoundToken == null || compoundToken.isBlank()) {
+    merge(containerLink, null, compoundToken);
+  }
+
+  /**
+   * Like {@link #merge(String, String)}, from a response of the container whose resource id is
+   * {@code resourceId} (null when the response did not say): a resource id other than the one
+   * the stored tokens came from means the container was recreated, so those are dropped first.
+   */
+  void merge(String containerLink, String resourceId, String compoundToken) {
+    boolean hasToken = compoundToken != null && !compoundToken.isBlank();
+    if (!hasToken && resourceId == null) {
       return;
     }
-    Map<String, Token> ranges = byContainer.computeIfAbsent(containerLink, k -> new TreeMap<>());
+    Ranges ranges = byContainer.computeIfAbsent(containerLink, k -> new Ranges());
     synchronized (ranges) {
+      if (resourceId != null && !resourceId.isEmpty()) {
+        if (ranges.resourceId != null && !ranges.resourceId.equals(resourceId)) {
+          ranges.clear();
+        }
+        ranges.resourceId = resourceId;
+      }
+      if (!hasToken) {
+        return;
+      }
       for (String segment : compoundToken.split(",")) {
         int colon = segment.indexOf(':');
         if (colon <= 0 || colon == segment.length() - 1) {

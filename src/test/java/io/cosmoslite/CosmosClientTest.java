@@ -277,6 +277,26 @@ class CosmosClientTest {
     assertNull(client.sessionToken("shop", "orders"));
   }
 
+  @Test void aContainerRecreatedElsewhereStartsFromItsOwnTokensNotTheOldOnes() throws Exception {
+    // The old container (resource id AAA=) got far; another process deleted and recreated it
+    // (resource id BBB=), whose LSNs start again. The old token must not be sent to the new one.
+    server.enqueue(json(201, "{\"id\":\"1\"}").setHeader("x-ms-session-token", "0:-1#500")
+        .setHeader("x-ms-content-path", "AAA="));
+    server.enqueue(json(201, "{\"id\":\"2\"}").setHeader("x-ms-session-token", "0:-1#2")
+        .setHeader("x-ms-content-path", "BBB="));
+    server.enqueue(json(200, "{\"id\":\"2\"}").setHeader("x-ms-session-token", "0:-1#2")
+        .setHeader("x-ms-content-path", "BBB="));
+    await(client.createDocument("shop", "orders", Map.of("id", "1"), "a"));
+    assertEquals("0:-1#500", client.sessionToken("shop", "orders"));
+    await(client.createDocument("shop", "orders", Map.of("id", "2"), "a"));
+    assertEquals("0:-1#2", client.sessionToken("shop", "orders"));
+    await(client.getDocument("shop", "orders", "2", "a"));
+    take(server);
+    take(server);
+    assertRequest(take(server), "GET", "/dbs/shop/colls/orders/docs/2", "docs",
+        "dbs/shop/colls/orders/docs/2", "0:-1#2");
+  }
+
   @Test void deletingAContainerForgetsItsCachedPartitionKeyPaths() throws Exception {
     String definition = "{\"id\":\"orders\",\"partitionKey\":{\"paths\":[\"/customer\"],"
         + "\"kind\":\"Hash\"}}";

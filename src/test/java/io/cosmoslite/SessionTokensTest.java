@@ -33,6 +33,26 @@ class SessionTokensTest {
     assertEquals("0:2#50#1=1", tokens.get(A));
   }
 
+  @Test void aNewResourceIdForTheSameNameDropsTheOldTokens() {
+    SessionTokens tokens = new SessionTokens();
+    tokens.merge(A, "rid1", "0:-1#90,1:-1#40");
+    tokens.merge(A, null, "0:-1#91");          // no resource id said: same container assumed
+    tokens.merge(B, "rid9", "0:-1#7");
+    assertEquals("0:-1#91,1:-1#40", tokens.get(A));
+    tokens.merge(A, "rid2", "0:-1#3");         // recreated: its LSNs start again
+    assertEquals("0:-1#3", tokens.get(A));
+    tokens.merge(A, "rid2", null);             // an answer without a token keeps what is known
+    assertEquals("0:-1#3", tokens.get(A));
+    assertEquals("0:-1#7", tokens.get(B));      // other containers untouched
+  }
+
+  @Test void aResourceIdAloneAlreadyDropsTokensOfAnEarlierContainer() {
+    SessionTokens tokens = new SessionTokens();
+    tokens.merge(A, "rid1", "0:-1#90");
+    tokens.merge(A, "rid2", null);             // e.g. an error answer of the new container
+    assertNull(tokens.get(A));
+  }
+
   @Test void legacyTokensKeepTheHigherLsn() {
     SessionTokens tokens = new SessionTokens();
     tokens.merge(A, "0:15");
