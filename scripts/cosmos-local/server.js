@@ -148,12 +148,12 @@ function formatSessionToken(lsn) {
   return `0:-1#${lsn}`;
 }
 
+const ITEM_KINDS = { GET: "read", PUT: "replace", PATCH: "patch", DELETE: "delete" };
+
 /**
  * What a request is, from its method, headers and decoded path segments.
  * Mirrors the package router's precedence for POST on docs: query, upsert, batch, create.
  */
-const ITEM_KINDS = { GET: "read", PUT: "replace", PATCH: "patch", DELETE: "delete" };
-
 function classify(req, segments) {
   const info = { dbId: null, collId: null, docId: null, doc: null, containerScoped: false };
   if (segments[0] !== "dbs") return info;
