@@ -189,6 +189,7 @@ const EMPTY_BODY = Buffer.alloc(0);
 const IN_FLIGHT = Symbol("cosmos-local in flight");
 const WRITE_KINDS = new Set(["create", "upsert", "replace", "patch", "delete", "batch"]);
 const READ_KINDS = new Set(["read", "feed", "query"]);
+const MINIMAL_KINDS = new Set(["create", "upsert", "replace", "patch"]);
 
 class HttpError {
   constructor(status, message, { substatus, code, headers } = {}) {
@@ -448,7 +449,13 @@ function createCosmosLocal(userOptions = {}) {
         stats.sessionNotAvailable += 1;
         throw new HttpError(404, "The read session is not available for the input session token.", {
           substatus: 1002,
-          headers: { "x-ms-request-charge": String(cost) }
+          // Like the service: the answer names the container, so a client holding tokens of a
+          // deleted container of the same name can tell that this one is new.
+          headers: {
+            "x-ms-request-charge": String(cost),
+            "x-ms-alt-content-path": container.key,
+            "x-ms-content-path": container.rid
+          }
         });
       }
     }
@@ -528,10 +535,14 @@ function createCosmosLocal(userOptions = {}) {
       headers["x-ms-alt-content-path"] = container.key;
       headers["x-ms-content-path"] = container.rid;
     }
-    return { status, body, headers };
+    // Prefer: return=minimal (official SDKs send it unless content on write is asked for): the
+    // service answers a successful write without the document; the etag header stays.
+    const minimal = MINIMAL_KINDS.has(info.doc) && status >= 200 && status < 300 &&
+      /return=minimal/i.test(header(req, "prefer") || "");
+    return { status, body, headers, minimal };
   }
 
-  function send(req, res, { status, body, headers, substatus }) {
+  function send(req, res, { status, body, headers, substatus, minimal }) {
     if (status >= 400) {
       if (!body || typeof body !== "object" || Array.isArray(body)) body = {};
       const [code, message] = ERROR_CODES[status] || ERROR_CODES[status >= 500 ? 500 : 400];
@@ -564,7 +575,7 @@ function createCosmosLocal(userOptions = {}) {
     res.setHeader("x-ms-activity-id", crypto.randomUUID());
     if (!res.hasHeader("x-ms-request-charge")) res.setHeader("x-ms-request-charge", "1");
     stats.byStatus[res.statusCode] = (stats.byStatus[res.statusCode] || 0) + 1;
-    res.end(body === undefined ? "" : JSON.stringify(body));
+    res.end(body === undefined || minimal ? "" : JSON.stringify(body));
   }
 
   function admin(req, res, pathname) {

@@ -127,6 +127,35 @@ test("https instance", async t => {
     assert.equal(r.body.PartitionKeyRanges[0].id, "0");
   });
 
+  await t.test("Prefer: return=minimal answers successful writes without the document", async () => {
+    await setupContainer(B, "minimal", "c");
+    const docs = "/dbs/minimal/colls/c/docs";
+    const minimal = { ...pk("x"), prefer: "return=minimal" };
+    const created = await request(B, "POST", docs, { body: { id: "a", pk: "x", n: 1 }, headers: minimal });
+    assert.equal(created.status, 201);
+    assert.equal(created.text, "");
+    assert.match(created.headers.etag, /\S+/);
+    assert.match(created.headers["x-ms-session-token"], /^0:-1#\d+$/);
+    const upserted = await request(B, "POST", docs, { body: { id: "a", pk: "x", n: 2 }, headers: { ...minimal, "x-ms-documentdb-is-upsert": "True" } });
+    assert.equal(upserted.status, 200);
+    assert.equal(upserted.text, "");
+    const replaced = await request(B, "PUT", `${docs}/a`, { body: { id: "a", pk: "x", n: 3 }, headers: minimal });
+    assert.equal(replaced.status, 200);
+    assert.equal(replaced.text, "");
+    const patched = await request(B, "PATCH", `${docs}/a`, { body: { operations: [{ op: "incr", path: "/n", value: 1 }] }, headers: minimal });
+    assert.equal(patched.status, 200);
+    assert.equal(patched.text, "");
+    // the writes happened; failures and reads keep their bodies; without the header, the document comes back
+    const read = await request(B, "GET", `${docs}/a`, { headers: minimal });
+    assert.equal(read.body.n, 4);
+    const conflict = await request(B, "POST", docs, { body: { id: "a", pk: "x" }, headers: minimal });
+    assert.equal(conflict.status, 409);
+    assert.equal(conflict.body.code, "Conflict");
+    const full = await request(B, "POST", docs, { body: { id: "b", pk: "x" }, headers: pk("x") });
+    assert.equal(full.status, 201);
+    assert.equal(full.body.id, "b");
+  });
+
   await t.test("session tokens grow on writes and a token ahead gets 404/1002", async () => {
     await setupContainer(B, "sess", "c");
     const docs = "/dbs/sess/colls/c/docs";
@@ -163,6 +192,8 @@ test("https instance", async t => {
       assert.equal(ahead.status, 404, tok);
       assert.equal(ahead.headers["x-ms-substatus"], "1002", tok);
       assert.deepEqual(ahead.body, { code: "NotFound", message: "The read session is not available for the input session token." });
+      assert.equal(ahead.headers["x-ms-alt-content-path"], "dbs/sess/colls/c", tok);
+      assert.equal(ahead.headers["x-ms-content-path"], read.headers["x-ms-content-path"], tok);
     }
     // queries and feeds are checked as well
     const q = await request(B, "POST", docs, {
