@@ -65,6 +65,27 @@ class SessionIT {
     assertEquals(second.sessionToken(), writer.sessionToken(db, "lsn"));
   }
 
+  @Test void aContainerRecreatedByAnotherClientIsReadWithoutTheOldToken() {
+    await(writer.createContainer(db, "recreated", "/pk"));
+    for (int i = 0; i < 5; i++) {
+      await(writer.createDocument(db, "recreated", Map.of("id", "old" + i, "pk", "a"), "a"));
+    }
+    long oldLsn = lsn(writer.sessionToken(db, "recreated"));
+    // Another process drops the container and makes a new one of the same name: its LSNs
+    // start again, below the token the writer holds.
+    CosmosClient other = LocalServers.client(endpoint).build();
+    await(other.deleteContainer(db, "recreated"));
+    await(other.createContainer(db, "recreated", "/pk"));
+    await(other.createDocument(db, "recreated", Map.of("id", "new", "pk", "a"), "a"));
+    // The writer's first read sends its old token and is refused (404/1002); that answer names
+    // the new container, the old token is dropped, and the retry reads the document.
+    CosmosResult<Map<String, Object>> read = await(writer.getDocument(db, "recreated", "new", "a"));
+    assertEquals(200, read.code(), () -> read.code() + " " + read.error());
+    assertTrue(read.retryCount() >= 1, "the stale token was refused first: " + read.retryCount());
+    assertTrue(lsn(writer.sessionToken(db, "recreated")) < oldLsn,
+        "now holds the new container's token: " + writer.sessionToken(db, "recreated"));
+  }
+
   @Test void tokenHandedToAnotherClientAsAStringReadsItsOwnWrite() {
     await(writer.createContainer(db, "cookie", "/user"));
     // Client A (one request of a web app) writes, and puts its token in a cookie.
