@@ -66,6 +66,7 @@ for (const w of ["W1", "W1B", "W2", "W3"]) {
   const lite = group("lite", w === "W1B" ? "W1" : w);
   const off = group("official", w);
   if (!lite && !off) continue;
+  if (w === "W1B" && !off) continue; // W1B is the SDK's row; lite's W1 is only shown beside it
   const liteLabel = w === "W1B" ? "(W1) " : "";
   let verdict;
   const errs = [];
