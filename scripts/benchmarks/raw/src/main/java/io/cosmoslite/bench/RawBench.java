@@ -219,65 +219,13 @@ public final class RawBench implements Driver {
         return new String[] {(String) d[1], (String) d[2]};
     }
 
+    /** A JSON string literal (the harness's writer, which RawBench compiles in). */
     static String str(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2);
-        appendStr(sb, s);
-        return sb.toString();
+        return Harness.json(s);
     }
 
     static String json(Object o) {
-        StringBuilder sb = new StringBuilder(256);
-        writeJson(sb, o);
-        return sb.toString();
-    }
-
-    private static void writeJson(StringBuilder sb, Object o) {
-        if (o == null) {
-            sb.append("null");
-        } else if (o instanceof String s) {
-            appendStr(sb, s);
-        } else if (o instanceof Number || o instanceof Boolean) {
-            sb.append(o);
-        } else if (o instanceof Map<?, ?> m) {
-            sb.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                appendStr(sb, String.valueOf(e.getKey()));
-                sb.append(':');
-                writeJson(sb, e.getValue());
-            }
-            sb.append('}');
-        } else if (o instanceof List<?> l) {
-            sb.append('[');
-            for (int i = 0; i < l.size(); i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                writeJson(sb, l.get(i));
-            }
-            sb.append(']');
-        } else {
-            appendStr(sb, o.toString());
-        }
-    }
-
-    private static void appendStr(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            if (ch == '"' || ch == '\\') {
-                sb.append('\\').append(ch);
-            } else if (ch < 0x20) {
-                sb.append(String.format("\\u%04x", (int) ch));
-            } else {
-                sb.append(ch);
-            }
-        }
-        sb.append('"');
+        return Harness.json(o);
     }
 
     private static SSLContext sslContext(Path pem) throws Exception {
