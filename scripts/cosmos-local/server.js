@@ -449,8 +449,9 @@ function createCosmosLocal(userOptions = {}) {
         stats.sessionNotAvailable += 1;
         throw new HttpError(404, "The read session is not available for the input session token.", {
           substatus: 1002,
-          // Like the service: the answer names the container, so a client holding tokens of a
-          // deleted container of the same name can tell that this one is new.
+          // The answer names the container, as document answers do, so a client holding tokens
+          // of a deleted container of the same name can tell that this one is new. (Whether the
+          // service's own 404/1002 carries these headers is not verified here.)
           headers: {
             "x-ms-request-charge": String(cost),
             "x-ms-alt-content-path": container.key,

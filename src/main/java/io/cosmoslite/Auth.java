@@ -40,12 +40,21 @@ abstract class Auth {
         .append(DAYS[t.getDayOfWeek().ordinal()]).append(", ");
     twoDigits(text, t.getDayOfMonth()).append(' ')
         .append(MONTHS[t.getMonthValue() - 1]).append(' ')
-        .append(t.getYear()).append(' ');
+        .append(fourDigitYear(t.getYear())).append(' ');
     twoDigits(text, t.getHour()).append(':');
     twoDigits(text, t.getMinute()).append(':');
     twoDigits(text, t.getSecond()).append(" GMT");
-    lastDate = new DatedText(second, text.toString());
-    return text.toString();
+    String formatted = text.toString();
+    lastDate = new DatedText(second, formatted);
+    return formatted;
+  }
+
+  /** RFC 1123 has four-digit years; a clock outside 1000-9999 is a caller's mistake. */
+  private static int fourDigitYear(int year) {
+    if (year < 1000 || year > 9999) {
+      throw new IllegalArgumentException("clock year " + year + " cannot be sent in x-ms-date");
+    }
+    return year;
   }
 
   private static StringBuilder twoDigits(StringBuilder out, int value) {

@@ -50,19 +50,29 @@ final class Json {
    * Once per JVM: loads Gson and the adapters a document read uses, on a short-lived daemon
    * thread, so that a new client's first response does not wait for them. Harmless if the
    * caller's thread gets there first (class initialisation is done once, by whoever is first).
+   * Never throws; returns whether this call was the one that started it.
    */
-  static void warmUpInBackground() {
+  static boolean warmUpInBackground() {
     if (!WARMING.compareAndSet(false, true)) {
-      return;
+      return false;
     }
-    Thread thread = new Thread(() -> {
-      byte[] sample = "{\"id\":\"a\",\"n\":1,\"x\":1.5,\"b\":true,\"z\":null,\"l\":[\"s\"],\"o\":{}}"
-          .getBytes(StandardCharsets.UTF_8);
-      toBytes((Object) fromBytes(sample, MAP));
-      parseOrNull(sample);
-    }, "cosmos-lite-warmup");
-    thread.setDaemon(true);
-    thread.start();
+    try {
+      Thread thread = new Thread(() -> {
+        try {
+          byte[] sample = "{\"id\":\"a\",\"n\":1,\"x\":1.5,\"b\":true,\"z\":null,\"l\":[\"s\"],\"o\":{}}"
+              .getBytes(StandardCharsets.UTF_8);
+          toBytes((Object) fromBytes(sample, MAP));
+          parseOrNull(sample);
+        } catch (Throwable ignored) {
+          // only an optimisation: the caller's thread does the same work when it needs it
+        }
+      }, "cosmos-lite-warmup");
+      thread.setDaemon(true);
+      thread.start();
+    } catch (Throwable noThread) {
+      // e.g. a container's thread limit: build() must not fail for an optimisation
+    }
+    return true;
   }
 
   static Number parseNumber(String text) {
@@ -102,6 +112,7 @@ final class Json {
   static <T> T fromBytes(byte[] body, Type type) {
     // Decoding the whole body to a String first is several times cheaper than a streaming
     // InputStreamReader for bodies of this size (measured: it was most of Gson's share of a read).
+    // A multi-megabyte page is briefly held twice (bytes and chars); the bytes go right after.
     return GSON.fromJson(new String(body, StandardCharsets.UTF_8), type);
   }
 

@@ -1,6 +1,10 @@
 package io.cosmoslite;
 
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,9 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SessionTokens {
   private final Map<String, Ranges> byContainer = new ConcurrentHashMap<>();
 
-  /** One container's tokens by range, and the resource id they were issued by (when known). */
+  /**
+   * One container's tokens by range, the resource id they were issued by (when known), and the
+   * ids the name has moved away from: a late answer of a deleted container is ignored rather
+   * than allowed to replace the new one's tokens.
+   */
   private static final class Ranges extends TreeMap<String, Token> {
     String resourceId;
+    final Set<String> retired = new HashSet<>();
   }
 
   /** The compound token of a container ({@code 0:...,1:...}), or null when none is known. */
@@ -55,16 +64,21 @@ final class SessionTokens {
    */
   void merge(String containerLink, String resourceId, String compoundToken) {
     boolean hasToken = compoundToken != null && !compoundToken.isBlank();
-    if (!hasToken && resourceId == null) {
+    String owner = containerId(resourceId);
+    if (!hasToken && owner == null) {
       return;
     }
     Ranges ranges = byContainer.computeIfAbsent(containerLink, k -> new Ranges());
     synchronized (ranges) {
-      if (resourceId != null && !resourceId.isEmpty()) {
-        if (ranges.resourceId != null && !ranges.resourceId.equals(resourceId)) {
+      if (owner != null) {
+        if (ranges.retired.contains(owner)) {
+          return; // an answer from the container this name used to be
+        }
+        if (ranges.resourceId != null && !ranges.resourceId.equals(owner)) {
+          ranges.retired.add(ranges.resourceId);
           ranges.clear();
         }
-        ranges.resourceId = resourceId;
+        ranges.resourceId = owner;
       }
       if (!hasToken) {
         return;
@@ -79,6 +93,27 @@ final class SessionTokens {
         ranges.merge(range, incoming, Token::merge);
       }
     }
+  }
+
+  /**
+   * The container part of an {@code x-ms-content-path} resource id: its first 8 bytes (database
+   * and collection) when it decodes as one (service ids use {@code -} for {@code /}), else the
+   * text as given; null when absent.
+   */
+  static String containerId(String resourceId) {
+    if (resourceId == null || resourceId.isBlank()) {
+      return null;
+    }
+    String text = resourceId.trim();
+    try {
+      byte[] bytes = Base64.getDecoder().decode(text.replace('-', '/'));
+      if (bytes.length > 0) {
+        return Base64.getEncoder().encodeToString(Arrays.copyOf(bytes, Math.min(8, bytes.length)));
+      }
+    } catch (IllegalArgumentException notBase64) {
+      // compared as text
+    }
+    return text;
   }
 
   /** Forgets one container's tokens (it was deleted). */

@@ -67,6 +67,14 @@ class AuthTest {
     }
   }
 
+  @Test void aClockOutsideFourDigitYearsIsRefusedRatherThanMisformatted() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Auth.httpDate(Instant.parse("+10000-01-01T00:00:00Z")));
+    assertEquals("clock year 10000 cannot be sent in x-ms-date", e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> Auth.httpDate(Instant.parse("0999-12-31T23:59:59Z")));
+  }
+
   @Test void badKeyIsRejectedWithoutEchoingIt() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Auth.masterKey("not*base64*secret"));

@@ -35,12 +35,13 @@ class JsonTest {
     assertEquals("\u00e9\u4e2d\ud83d\ude00", back.get("id"));
   }
 
-  @Test void warmingUpTwiceStartsOneThreadAndLeavesJsonWorking() throws Exception {
-    Json.warmUpInBackground();
-    Json.warmUpInBackground();
-    long warmers = Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().equals("cosmos-lite-warmup")).count();
-    assertEquals(true, warmers <= 1, "warm-up threads alive: " + warmers);
-    assertEquals(Map.of("id", "a"), Json.fromBytes("{\"id\":\"a\"}".getBytes(StandardCharsets.UTF_8), Json.MAP));
+  @Test void warmingUpStartsAtMostOnceAndLeavesJsonWorking() {
+    Json.warmUpInBackground(); // may or may not be the first call of this JVM
+    boolean second = Json.warmUpInBackground();
+    assertEquals(false, second, "a second call never starts another warm-up");
+    assertEquals(false, Json.warmUpInBackground());
+    assertEquals(Map.of("id", "a"),
+        Json.fromBytes("{\"id\":\"a\"}".getBytes(StandardCharsets.UTF_8), Json.MAP));
   }
+
 }

@@ -53,6 +53,33 @@ class SessionTokensTest {
     assertNull(tokens.get(A));
   }
 
+  @Test void aLateAnswerFromTheDeletedContainerIsIgnored() {
+    SessionTokens tokens = new SessionTokens();
+    tokens.merge(A, "gAABAIAAAAE=", "0:-1#90");
+    tokens.merge(A, "gAABAIAAAAI=", "0:-1#3");    // recreated
+    tokens.merge(A, "gAABAIAAAAE=", "0:-1#95");   // a late answer of the old one
+    assertEquals("0:-1#3", tokens.get(A));
+    tokens.merge(A, "gAABAIAAAAI=", "0:-1#4");
+    assertEquals("0:-1#4", tokens.get(A));
+  }
+
+  @Test void onlyTheContainerPartOfAResourceIdCountsAndBlankOnesAreIgnored() {
+    assertEquals("gAABAIAAAAE=", SessionTokens.containerId("gAABAIAAAAE="));
+    // a document id under the same container: the same container
+    assertEquals("gAABAIAAAAE=", SessionTokens.containerId("gAABAIAAAAEBAAAAAAAAAA=="));
+    assertEquals(SessionTokens.containerId("ab//AAAAAAA="), SessionTokens.containerId("ab-/AAAAAAA="));
+    assertEquals("not base64!", SessionTokens.containerId("not base64!"));
+    assertNull(SessionTokens.containerId(" "));
+    SessionTokens tokens = new SessionTokens();
+    tokens.merge(A, "gAABAIAAAAE=", "0:-1#9");
+    tokens.merge(A, "gAABAIAAAAEBAAAAAAAAAA==", "0:-1#10");
+    assertEquals("0:-1#10", tokens.get(A));
+    tokens.merge(B, "", null);
+    tokens.merge(B, null, "0:-1#1");
+    tokens.merge(B, "", "0:-1#2");
+    assertEquals("0:-1#2", tokens.get(B));
+  }
+
   @Test void legacyTokensKeepTheHigherLsn() {
     SessionTokens tokens = new SessionTokens();
     tokens.merge(A, "0:15");
