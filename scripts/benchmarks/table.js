@@ -142,7 +142,7 @@ for (const w of ["W1", "W2"]) {
   });
   if (best && best.server >= SATURATED) notes.push(`server at ${fmt(best.server * 100)}% of its core in the ceiling run: the ceiling is the server's`);
   else if (best && best.machine >= 0.9) notes.push(`machine-bound in the ceiling run (~all ${nproc} cores busy)`);
-  const pct = lite && best && !lite.errors ? lite.ops / best.ops : NaN;
+  const pct = lite && best && !lite.errors && !lite.timedOut ? lite.ops / best.ops : NaN;
   if (Number.isFinite(pct)) notes.push(pct >= TARGET ? `lite within ${TARGET * 100}% of the ceiling` : `lite below ${TARGET * 100}% of the ceiling`);
   rawRows.push([
     WL[w],

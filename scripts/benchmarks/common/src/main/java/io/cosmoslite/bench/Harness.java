@@ -371,8 +371,13 @@ public final class Harness {
             throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         AtomicLong errors = new AtomicLong();
-        AtomicLong firstErrorShown = new AtomicLong();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(items.size());
+        java.util.function.BiConsumer<Object, Throwable> account = (v, e) -> {
+            if (e != null) {
+                reportError(errors, e);
+            }
+            done.countDown();
+        };
         Runnable[] lane = new Runnable[1];
         lane[0] = () -> {
             // Loops instead of recursing while futures complete at once (a failed validation),
@@ -388,16 +393,6 @@ public final class Harness {
                 } catch (RuntimeException e) {
                     f = CompletableFuture.failedFuture(e);
                 }
-                java.util.function.BiConsumer<Object, Throwable> account = (v, e) -> {
-                    if (e != null) {
-                        errors.incrementAndGet();
-                        if (firstErrorShown.getAndIncrement() == 0) {
-                            System.err.println("first error: " + e);
-                            e.printStackTrace(); // the log keeps where it came from
-                        }
-                    }
-                    done.countDown();
-                };
                 if (!f.isDone()) {
                     f.whenComplete((v, e) -> {
                         account.accept(v, e);

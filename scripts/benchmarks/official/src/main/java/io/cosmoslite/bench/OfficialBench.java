@@ -48,7 +48,7 @@ import reactor.core.publisher.Mono;
  *       set explicitly to at least the concurrency so requests never queue for a connection.</li>
  *   <li><b>Content on write.</b> Left at the SDK's default, {@code contentResponseOnWriteEnabled(false)}
  *       ({@code Prefer: return=minimal}), like cosmos-lite's createDocuments default
- *       ({@code keepDocuments(false)}); the server ignores the header and sends the body anyway.</li>
+ *       ({@code keepDocuments(false)}); cosmos-local, like the service, then answers without the document.</li>
  *   <li><b>Query plan.</b> See {@link #queryAll}: with a partition key set in the request options
  *       the SDK does not ask the gateway for a query plan (verified by logging requests at the
  *       server), so single-partition queries work against this server.</li>
