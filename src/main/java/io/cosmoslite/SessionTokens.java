@@ -25,6 +25,8 @@ final class SessionTokens {
    */
   private static final class Ranges extends TreeMap<String, Token> {
     String resourceId;
+    /** The header text {@link #resourceId} was last read from: the same text is not decoded again. */
+    String resourceIdText;
     final Set<String> retired = new HashSet<>();
   }
 
@@ -64,13 +66,15 @@ final class SessionTokens {
    */
   void merge(String containerLink, String resourceId, String compoundToken) {
     boolean hasToken = compoundToken != null && !compoundToken.isBlank();
-    String owner = containerId(resourceId);
-    if (!hasToken && owner == null) {
+    boolean hasId = resourceId != null && !resourceId.isBlank();
+    if (!hasToken && !hasId) {
       return;
     }
     Ranges ranges = byContainer.computeIfAbsent(containerLink, k -> new Ranges());
     synchronized (ranges) {
-      if (owner != null) {
+      // Every answer of a container repeats its id: decode only when the text changes.
+      if (hasId && !resourceId.equals(ranges.resourceIdText)) {
+        String owner = containerId(resourceId);
         if (ranges.retired.contains(owner)) {
           return; // an answer from the container this name used to be
         }
@@ -79,6 +83,7 @@ final class SessionTokens {
           ranges.clear();
         }
         ranges.resourceId = owner;
+        ranges.resourceIdText = resourceId;
       }
       if (!hasToken) {
         return;
