@@ -6,14 +6,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A non-blocking, first-come-first-served semaphore: {@link #acquire()} returns a future that
- * completes when a permit is granted. A waiter whose future was cancelled is skipped and its
- * permit handed on, so cancellation never leaks permits.
+ * completes when a permit is granted. A waiter whose future is cancelled leaves the queue at once
+ * (it holds no memory until the queue drains) and never takes a permit; {@link #close} fails
+ * every waiter.
  */
 final class AsyncSemaphore {
   private final int permits;
   private final AtomicInteger available;
+  private final AtomicInteger waiting = new AtomicInteger();
   private final ConcurrentLinkedQueue<CompletableFuture<Void>> waiters =
       new ConcurrentLinkedQueue<>();
+  private volatile RuntimeException closed;
 
   AsyncSemaphore(int permits) {
     this.permits = permits;
@@ -22,8 +25,23 @@ final class AsyncSemaphore {
 
   CompletableFuture<Void> acquire() {
     CompletableFuture<Void> waiter = new CompletableFuture<>();
+    RuntimeException refusal = closed;
+    if (refusal != null) {
+      waiter.completeExceptionally(refusal);
+      return waiter;
+    }
     waiters.add(waiter);
+    waiting.incrementAndGet();
+    waiter.whenComplete((ignored, error) -> {
+      waiting.decrementAndGet();
+      if (error != null) {
+        waiters.remove(waiter); // cancelled or failed: gone now, not when the queue drains
+      }
+    });
     drain();
+    if (closed != null) {
+      waiter.completeExceptionally(closed); // closed while it was being queued
+    }
     return waiter;
   }
 
@@ -34,6 +52,25 @@ final class AsyncSemaphore {
 
   int permits() {
     return permits;
+  }
+
+  /** Permits held now (requests in flight). */
+  int inUse() {
+    return permits - Math.max(0, available.get());
+  }
+
+  /** Callers waiting for a permit now. */
+  int waiting() {
+    return waiting.get();
+  }
+
+  /** Fails every waiter, and every later acquire, with {@code why}. */
+  void close(RuntimeException why) {
+    closed = why;
+    CompletableFuture<Void> next;
+    while ((next = waiters.poll()) != null) {
+      next.completeExceptionally(why);
+    }
   }
 
   private void drain() {

@@ -74,6 +74,16 @@ abstract class Auth {
   /** The header value for one request; called afresh for every attempt. */
   abstract String authorization(String verb, String resourceType, String resourceLink, String date);
 
+  /**
+   * The pipeline's authorize step: the header value, asynchronously, so that a credential that
+   * must fetch a token first never blocks a thread. Keys and resource tokens answer at once.
+   */
+  java.util.concurrent.CompletableFuture<String> authorize(String verb, String resourceType,
+      String resourceLink, String date) {
+    return java.util.concurrent.CompletableFuture.completedFuture(
+        authorization(verb, resourceType, resourceLink, date));
+  }
+
   static Auth masterKey(String base64Key) {
     return new MasterKey(base64Key);
   }

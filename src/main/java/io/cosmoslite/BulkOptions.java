@@ -16,6 +16,16 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class BulkOptions {
+  /** Which results a finished batch keeps; its counts are always complete. */
+  public enum ResultMode {
+    /** One result per item, in input order (the default). */
+    EVERY_ITEM,
+    /** Only the failed items' results (with their input index, id and key). */
+    FAILURES,
+    /** No per-item result: counts only, so memory does not grow with the input at all. */
+    COUNTS
+  }
+
   /** Every option at its default. */
   public static final BulkOptions DEFAULT = builder().build();
 
@@ -23,12 +33,14 @@ public final class BulkOptions {
   final RequestOptions requestOptions;
   final Consumer<BulkOperation.Progress> progressListener;
   final boolean keepDocuments;
+  final ResultMode resultMode;
 
   private BulkOptions(Builder b) {
     this.maxConcurrency = b.maxConcurrency;
     this.requestOptions = b.requestOptions;
     this.progressListener = b.progressListener;
     this.keepDocuments = b.keepDocuments;
+    this.resultMode = b.resultMode;
   }
 
   /** A builder with every option at its default. */
@@ -39,7 +51,8 @@ public final class BulkOptions {
   @Override public String toString() {
     return "BulkOptions{maxConcurrency=" + (maxConcurrency == 0 ? "client's" : maxConcurrency)
         + ", requestOptions=" + requestOptions + ", progressListener="
-        + (progressListener != null) + ", keepDocuments=" + keepDocuments + "}";
+        + (progressListener != null) + ", keepDocuments=" + keepDocuments + ", results="
+        + resultMode + "}";
   }
 
   /** Builds {@link BulkOptions}. */
@@ -48,6 +61,7 @@ public final class BulkOptions {
     private RequestOptions requestOptions = RequestOptions.NONE;
     private Consumer<BulkOperation.Progress> progressListener;
     private boolean keepDocuments;
+    private ResultMode resultMode = ResultMode.EVERY_ITEM;
 
     private Builder() {}
 
@@ -93,6 +107,17 @@ public final class BulkOptions {
      */
     public Builder keepDocuments(boolean keep) {
       this.keepDocuments = keep;
+      return this;
+    }
+
+    /**
+     * Which per-item results the {@link BulkResult} keeps: every item (default, about 300
+     * bytes each), only failures, or none (counts only). A million-document load from a file
+     * with {@link ResultMode#COUNTS} or {@link ResultMode#FAILURES} needs memory for the pool,
+     * not for the file.
+     */
+    public Builder results(ResultMode mode) {
+      this.resultMode = Objects.requireNonNull(mode, "results == null");
       return this;
     }
 

@@ -1,6 +1,5 @@
 package io.cosmoslite;
 
-import java.time.Duration;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,182 +8,136 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The results of a multi-document write: one {@link CosmosResult} per item read from the input,
- * in input order ({@code get(i)} is the result of the i-th item), plus counts. Immutable.
+ * The results of a multi-document write, immutable: the counts of every item read from the
+ * input ({@link #progress()}), and the per-item results the batch was asked to keep
+ * ({@link BulkOptions.Builder#results}) — by default one {@link CosmosResult} per item, in input
+ * order, so {@code get(i)} is the result of the i-th item. Each kept result names its item:
+ * {@link #inputIndex(int)}, {@link #id(int)}, {@link #partitionKey(int)}.
  *
- * <p>Every item read has a result: written ({@code status "ok"}), failed with the service's
+ * <p>Every item read has an outcome: written ({@code status "ok"}), failed with the service's
  * reason and code, failed without a response (code 0; {@link CosmosResult#isUncertain()} tells
  * whether it may nonetheless have been applied), invalid (code 0, an error starting with
  * {@code "invalid item: "}; nothing was sent), or cancelled (code 0, an error starting with
- * {@code "cancelled"}). Results are stored compactly — the status, code, error, the session
- * token, etag, activity id, substatus and request charge headers, the counters, and the document
- * only with {@link BulkOptions.Builder#keepDocuments(boolean) keepDocuments} — and each
- * {@code get} returns a new but equal {@code CosmosResult}.
+ * {@code "cancelled"}). Results are stored compactly — the code, error, the session token, etag,
+ * activity id, substatus and request charge headers, the counters, and the document only with
+ * {@link BulkOptions.Builder#keepDocuments(boolean) keepDocuments} — and each {@code get} returns
+ * a new but equal {@code CosmosResult}.
  */
 public final class BulkResult extends AbstractList<CosmosResult<Map<String, Object>>> {
   private static final String[] KEPT_HEADERS = {"x-ms-session-token", "etag",
       "x-ms-activity-id", "x-ms-substatus", "x-ms-request-charge", "x-ms-retry-after-ms"};
 
   private final List<Entry> entries;
-  private final long succeeded;
-  private final long failed;
-  private final long uncertain;
-  private final long retries;
-  private final double requestCharge;
+  private final BulkOperation.Progress counts;
   private final boolean cancelled;
   private final Throwable inputError;
 
-  BulkResult(List<Entry> entries, boolean cancelled, Throwable inputError) {
+  BulkResult(List<Entry> entries, BulkOperation.Progress counts, boolean cancelled,
+      Throwable inputError) {
     this.entries = Collections.unmodifiableList(new ArrayList<>(entries));
-    long ok = 0;
-    long bad = 0;
-    long maybe = 0;
-    long resent = 0;
-    double charge = 0;
-    for (Entry e : this.entries) {
-      if (e.isOk()) {
-        ok++;
-      } else {
-        bad++;
-      }
-      if (e.uncertain) {
-        maybe++;
-      }
-      resent += e.retries;
-      charge += e.requestCharge();
-    }
-    this.succeeded = ok;
-    this.failed = bad;
-    this.uncertain = maybe;
-    this.retries = resent;
-    this.requestCharge = charge;
+    this.counts = counts;
     this.cancelled = cancelled;
     this.inputError = inputError;
   }
 
-  /**
-   * The result of the item at {@code index} in input order.
-   *
-   * @param index the item's position in the input
-   * @return its result
-   */
+  /** The i-th kept result. */
   @Override public CosmosResult<Map<String, Object>> get(int index) {
     return entries.get(index).expand();
   }
 
-  /**
-   * How many items were read from the input (all of them, unless the batch was cancelled or the
-   * input failed).
-   *
-   * @return the number of results
-   */
+  /** How many results are kept: every item read, unless the batch kept fewer. */
   @Override public int size() {
     return entries.size();
   }
 
-  /**
-   * Items written (or deleted) successfully.
-   *
-   * @return the number of results with status "ok"
-   */
+  /** The input position (0-based) of the i-th kept result's item. */
+  public long inputIndex(int index) {
+    return entries.get(index).index;
+  }
+
+  /** The document id of the i-th kept result's item, or null when the item had none. */
+  public String id(int index) {
+    return entries.get(index).id;
+  }
+
+  /** The partition key of the i-th kept result's item, or null when it was never known. */
+  public PartitionKey partitionKey(int index) {
+    return entries.get(index).key;
+  }
+
+  /** The counts of every item read, however few results were kept. */
+  public BulkOperation.Progress progress() {
+    return counts;
+  }
+
+  /** Items read from the input (each has an outcome). */
+  public long items() {
+    return counts.pulled();
+  }
+
+  /** Items written. */
   public long succeeded() {
-    return succeeded;
+    return counts.succeeded();
   }
 
-  /**
-   * Items that failed, for whatever reason (uncertain, invalid and cancelled ones included).
-   *
-   * @return the number of results with status "failed"
-   */
+  /** Items that failed (invalid, refused, no response, cancelled). */
   public long failed() {
-    return failed;
+    return counts.failed();
   }
 
-  /**
-   * Failed items that may nonetheless have been applied ({@link CosmosResult#isUncertain()}).
-   *
-   * @return the number of uncertain results
-   */
+  /** Failed items that may nonetheless have been applied. */
   public long uncertain() {
-    return uncertain;
+    return counts.uncertain();
   }
 
-  /**
-   * Resends over all items.
-   *
-   * @return the sum of every result's {@link CosmosResult#retryCount()}
-   */
+  /** Resends over all items. */
   public long retries() {
-    return retries;
+    return counts.retries();
   }
 
-  /**
-   * Request units charged (the last attempt of each item).
-   *
-   * @return the sum of every result's request charge
-   */
+  /** Request units charged over all items. */
   public double requestCharge() {
-    return requestCharge;
+    return counts.requestCharge();
   }
 
-  /**
-   * True when the batch was stopped (cancelled) before every item of the input had been read
-   * and finished.
-   *
-   * @return whether the batch was cancelled
-   */
+  /** True when the batch was stopped before every item was written. */
   public boolean isCancelled() {
     return cancelled;
   }
 
-  /**
-   * The exception the input threw (its {@code hasNext} or {@code next}), which ended the batch
-   * early; null when the input was read to its end or the batch was cancelled.
-   *
-   * @return the input's exception, or null
-   */
+  /** What the input threw while being read, or null. */
   public Throwable inputError() {
     return inputError;
   }
 
-  /**
-   * True when the whole input was read and every item succeeded.
-   *
-   * @return whether nothing failed and nothing was left unread
-   */
+  /** True when every item read succeeded, the batch was not stopped and the input did not fail. */
   public boolean allOk() {
-    return failed == 0 && !cancelled && inputError == null;
+    return counts.failed() == 0 && !cancelled && inputError == null;
   }
 
-  /**
-   * The positions of the failed items, ascending, for retrying or reporting them.
-   *
-   * @return the failed items' indexes
-   */
-  public List<Integer> failedIndexes() {
-    List<Integer> out = new ArrayList<>();
-    for (int i = 0; i < entries.size(); i++) {
-      if (!entries.get(i).isOk()) {
-        out.add(i);
+  /** The input positions of the failed items among the kept results. */
+  public List<Long> failedIndexes() {
+    List<Long> out = new ArrayList<>();
+    for (Entry entry : entries) {
+      if (!entry.isOk()) {
+        out.add(entry.index);
       }
     }
     return Collections.unmodifiableList(out);
   }
 
-  /**
-   * A summary with the counts, not every result.
-   *
-   * @return the summary
-   */
   @Override public String toString() {
-    return "BulkResult{items=" + size() + ", succeeded=" + succeeded + ", failed=" + failed
-        + ", uncertain=" + uncertain + ", retries=" + retries + ", requestCharge="
-        + requestCharge + (cancelled ? ", cancelled" : "")
+    return "BulkResult{items=" + items() + ", kept=" + size() + ", succeeded=" + succeeded()
+        + ", failed=" + failed() + ", uncertain=" + uncertain() + ", retries=" + retries()
+        + ", requestCharge=" + requestCharge() + (cancelled ? ", cancelled" : "")
         + (inputError != null ? ", inputError=" + inputError : "") + "}";
   }
 
-  /** One item's result, stored compactly. */
+  /** One item's result, compact. */
   static final class Entry {
+    final long index;
+    final String id;
+    final PartitionKey key;
     private final int code;
     private final Map<String, Object> data;
     private final String error;
@@ -196,7 +149,10 @@ public final class BulkResult extends AbstractList<CosmosResult<Map<String, Obje
     private final Throwable cause;
     private final String ambiguity;
 
-    private Entry(CosmosResult<Map<String, Object>> r) {
+    Entry(long index, String id, PartitionKey key, CosmosResult<Map<String, Object>> r) {
+      this.index = index;
+      this.id = id;
+      this.key = key;
       this.code = r.code();
       this.data = r.data();
       this.error = r.error();
@@ -219,21 +175,8 @@ public final class BulkResult extends AbstractList<CosmosResult<Map<String, Obje
       this.ambiguity = r.ambiguity();
     }
 
-    static Entry of(CosmosResult<Map<String, Object>> result) {
-      return new Entry(result);
-    }
-
     boolean isOk() {
       return code > 0 && code < 400 && error == null; // as CosmosResult.isOk
-    }
-
-    double requestCharge() {
-      String value = headers == null ? null : headers[4];
-      try {
-        return value == null ? 0 : Double.parseDouble(value);
-      } catch (NumberFormatException e) {
-        return 0;
-      }
     }
 
     CosmosResult<Map<String, Object>> expand() {
@@ -245,8 +188,8 @@ public final class BulkResult extends AbstractList<CosmosResult<Map<String, Obje
           }
         }
       }
-      return new CosmosResult<>(code, data, error, serviceCode, map, retries,
-          Duration.ofMillis(waitedMs), uncertain, cause, ambiguity);
+      return Results.restored(code, data, error, serviceCode, map, retries, waitedMs, uncertain,
+          cause, ambiguity);
     }
   }
 }

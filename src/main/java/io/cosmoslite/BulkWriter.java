@@ -2,16 +2,13 @@ package io.cosmoslite;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonPrimitive;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,7 +16,7 @@ import java.util.function.Consumer;
 
 /**
  * Runs one multi-document write. At most {@code window} items are outstanding (pulled from the
- * input and not finished); each runs its own {@link Exchange}, which takes one of the client's
+ * input and not finished); each runs its own {@link Call}, which takes one of the client's
  * in-flight permits per attempt. The next item is pulled only when one finishes, so memory and
  * the batch's share of the permit queue stay bounded by the window, whatever the input's size.
  *
@@ -29,33 +26,32 @@ import java.util.function.Consumer;
  */
 final class BulkWriter {
   enum Operation {
-    CREATE("create", CosmosRequest.Kind.CREATE),
-    UPSERT("upsert", CosmosRequest.Kind.UPSERT),
-    DELETE("delete", CosmosRequest.Kind.DELETE);
+    CREATE("create"),
+    UPSERT("upsert"),
+    DELETE("delete");
 
     final String word;
-    final CosmosRequest.Kind kind;
 
-    Operation(String word, CosmosRequest.Kind kind) {
+    Operation(String word) {
       this.word = word;
-      this.kind = kind;
     }
   }
 
   private static final String STOPPED = "cancelled: the batch was stopped";
   /** Marks an item given up before its request was started. */
   private static final Object NOT_SENT = new Object();
+  /** Marks an item whose Call is being started. */
+  private static final Object NOT_STARTED = new Object();
 
   private final CosmosClient client;
   private final Operation operation;
   private final String database;
   private final String container;
   private final Iterator<?> input;
-  private final Runnable onEnd;
   private final BulkOptions options;
   private final int window;
   private final boolean raise;
-  private final Transport.BodyMapper<Map<String, Object>> mapper;
+  private final Pipeline.BodyMapper<Map<String, Object>> mapper;
   private final Consumer<BulkOperation.Progress> listener;
   private final BulkOperation operationFuture = new BulkOperation();
 
@@ -70,8 +66,9 @@ final class BulkWriter {
   private Throwable inputError;
 
   private final Object lock = new Object();
-  // Guarded by lock.
+  // Guarded by lock. Every item's place (EVERY_ITEM), or the failures by input index (FAILURES).
   private final ArrayList<BulkResult.Entry> entries = new ArrayList<>();
+  private final java.util.TreeMap<Long, BulkResult.Entry> failures = new java.util.TreeMap<>();
   private long pulled;
   private long done;
   private long succeeded;
@@ -81,19 +78,18 @@ final class BulkWriter {
   private double requestCharge;
 
   BulkWriter(CosmosClient client, Operation operation, String database, String container,
-      Iterator<?> input, Runnable onEnd, BulkOptions options) {
+      Iterator<?> input, BulkOptions options) {
     this.client = client;
     this.operation = operation;
     this.database = database;
     this.container = container;
     this.input = input;
-    this.onEnd = onEnd;
     this.options = options;
-    int clientLimit = client.transport.inFlight.permits();
+    int clientLimit = client.pipeline.permits.permits();
     this.window = options.maxConcurrency == 0 ? clientLimit
         : Math.min(options.maxConcurrency, clientLimit);
-    this.raise = client.transport.raiseOnFailure;
-    this.mapper = options.keepDocuments ? client::map : body -> null;
+    this.raise = client.raisesOnFailure();
+    this.mapper = options.keepDocuments ? CosmosClient::map : body -> null;
     this.listener = options.progressListener;
   }
 
@@ -168,11 +164,12 @@ final class BulkWriter {
         inputDone = true;
         return;
       }
-      int index;
+      long index;
       synchronized (lock) {
-        index = entries.size();
-        entries.add(null);
-        pulled++;
+        index = pulled++;
+        if (options.resultMode == BulkOptions.ResultMode.EVERY_ITEM) {
+          entries.add(null);
+        }
       }
       Item item = new Item(index, next);
       outstanding.incrementAndGet();
@@ -182,14 +179,11 @@ final class BulkWriter {
   }
 
   private void finish() {
-    try {
-      onEnd.run();
-    } catch (RuntimeException ignored) {
-      // Closing the caller's stream failed; every item has its result regardless.
-    }
     BulkResult result;
     synchronized (lock) {
-      result = new BulkResult(entries, stopping, inputError);
+      List<BulkResult.Entry> kept = options.resultMode == BulkOptions.ResultMode.FAILURES
+          ? new ArrayList<>(failures.values()) : entries;
+      result = new BulkResult(kept, progress(), stopping, inputError);
     }
     operationFuture.outcome().complete(result);
     if (raise && !result.allOk() && !result.isCancelled()) {
@@ -200,23 +194,30 @@ final class BulkWriter {
   }
 
   private CosmosBulkException exception(BulkResult result) {
-    List<Integer> failedIndexes = result.failedIndexes();
     String where = "bulk " + operation.word + " in "
-        + CosmosClient.containerLink(database, container).display;
+        + Containers.link(database, container).display;
     String summary;
-    CosmosResult<?> first;
+    CosmosResult<?> first = null;
+    long firstIndex = -1;
+    for (int i = 0; i < result.size() && first == null; i++) {
+      if (!result.get(i).isOk()) {
+        first = result.get(i);
+        firstIndex = result.inputIndex(i);
+      }
+    }
     Throwable cause;
-    if (failedIndexes.isEmpty()) {
-      first = new CosmosResult<>(0, null, "reading the input failed: " + inputError, null,
-          Map.of(), 0, Duration.ZERO, false, inputError);
-      summary = where + ": the input failed after " + result.size() + " items, all written";
+    if (result.failed() == 0) {
+      first = Results.notSent("reading the input failed: " + inputError, inputError);
+      summary = where + ": the input failed after " + result.items() + " items, all written";
       cause = inputError;
     } else {
-      int index = failedIndexes.get(0);
-      first = result.get(index);
-      summary = where + ": " + result.failed() + " of " + result.size() + " items failed ("
+      if (first == null) { // counts only: no result was kept
+        first = Results.notSent(result.failed() + " items failed (results not kept)", null);
+      }
+      summary = where + ": " + result.failed() + " of " + result.items() + " items failed ("
           + result.uncertain() + " uncertain)"
-          + (inputError != null ? " and the input failed" : "") + "; first, item " + index;
+          + (inputError != null ? " and the input failed" : "")
+          + (firstIndex >= 0 ? "; first, item " + firstIndex : "");
       cause = inputError != null ? inputError : first.cause();
     }
     return new CosmosBulkException(summary, first, result, cause);
@@ -225,14 +226,16 @@ final class BulkWriter {
   // --- one item ------------------------------------------------------------------------------
 
   private static final class Item {
-    final int index;
+    final long index;
     final Object input;
     final AtomicBoolean finished = new AtomicBoolean();
-    /** Null until launched; then its Exchange, or NOT_SENT when given up before. */
+    /** Null until launched; then its Call, or NOT_SENT when given up before. */
     final AtomicReference<Object> state = new AtomicReference<>();
     volatile boolean keyFromDocument;
+    volatile String id;
+    volatile PartitionKey key;
 
-    Item(int index, Object input) {
+    Item(long index, Object input) {
       this.index = index;
       this.input = input;
     }
@@ -261,7 +264,7 @@ final class BulkWriter {
         throw new NullPointerException("document == null");
       }
       if (key != null) {
-        launch(item, request(document, key));
+        launch(item, request(item, document, key));
         return;
       }
       if (operation == Operation.DELETE && document instanceof String) {
@@ -270,16 +273,16 @@ final class BulkWriter {
       }
       item.keyFromDocument = true;
       Object doc = document;
-      client.partitionKeyPaths(database, container).whenComplete((paths, error) -> {
+      client.containers.partitionKeyPaths(database, container).whenComplete((paths, error) -> {
         if (error != null) {
-          Throwable why = unwrap(error);
+          Throwable why = Pipeline.unwrap(error);
           complete(item, notSent("the container's partition key definition could not be read: "
               + (why.getMessage() == null ? why.toString() : why.getMessage()), why));
           return;
         }
         CosmosRequest request;
         try {
-          request = request(doc, partitionKeyOf(doc, paths));
+          request = request(item, doc, partitionKeyOf(doc, paths));
         } catch (RuntimeException e) {
           complete(item, invalid(e));
           return;
@@ -291,39 +294,48 @@ final class BulkWriter {
     }
   }
 
-  private CosmosRequest request(Object document, Object key) {
+  private CosmosRequest request(Item item, Object document, Object key) {
+    client.checkOpen();
+    item.key = PartitionKey.from(key);
     RequestOptions requestOptions = options.requestOptions;
     if (operation == Operation.DELETE) {
-      String id = document instanceof String ? (String) document : idOf(document);
-      return client.documentRequest("DELETE", CosmosRequest.Kind.DELETE, database, container,
-          id, key, requestOptions).build();
+      String id = document instanceof String ? (String) document : Documents.idOf(document);
+      item.id = id;
+      return Documents.delete(database, container, id, key, requestOptions);
     }
-    CosmosRequest request = client.documentWriteRequest(operation.kind, database, container,
-        document, key, requestOptions);
-    return options.keepDocuments ? request
-        : request.withHeaders(Map.of("Prefer", "return=minimal"));
+    if (options.resultMode != BulkOptions.ResultMode.COUNTS) {
+      item.id = Documents.idOf(document);
+    }
+    RequestOptions writeOptions = options.keepDocuments ? requestOptions
+        : requestOptions.toBuilder().returnDocument(false).build();
+    return Documents.write(operation == Operation.UPSERT, database, container, document, key,
+        writeOptions);
   }
 
   private void launch(Item item, CosmosRequest request) {
-    Exchange<Map<String, Object>> exchange =
-        new Exchange<>(client.transport, request, mapper, false);
-    if (stopping || !item.state.compareAndSet(null, exchange)) {
+    if (stopping || !item.state.compareAndSet(null, NOT_STARTED)) {
       complete(item, notSent(STOPPED + " before this item was sent", null));
       return;
     }
-    exchange.start().whenComplete((result, error) ->
+    Call<Map<String, Object>> call = client.pipeline.start(request, mapper);
+    item.state.set(call);
+    call.result().whenComplete((result, error) ->
         complete(item, result != null ? result : unexpected(error)));
     if (stopping) {
-      exchange.stop(STOPPED, new CancellationException(STOPPED));
+      call.stop(STOPPED, new CancellationException(STOPPED));
     }
   }
 
   private void abort(Item item) {
     while (!item.finished.get()) {
       Object state = item.state.get();
-      if (state instanceof Exchange) {
-        ((Exchange<?>) state).stop(STOPPED, new CancellationException(STOPPED));
+      if (state instanceof Call) {
+        ((Call<?>) state).stop(STOPPED, new CancellationException(STOPPED));
         return;
+      }
+      if (state == NOT_STARTED) {
+        Thread.onSpinWait(); // its Call is being started this instant
+        continue;
       }
       if (state == null && item.state.compareAndSet(null, NOT_SENT)) {
         complete(item, notSent(STOPPED + " before this item was sent", null));
@@ -339,9 +351,16 @@ final class BulkWriter {
     if (!item.finished.compareAndSet(false, true)) {
       return;
     }
-    BulkResult.Entry entry = BulkResult.Entry.of(result);
+    BulkOptions.ResultMode mode = options.resultMode;
+    BulkResult.Entry entry = mode == BulkOptions.ResultMode.COUNTS
+        || (mode == BulkOptions.ResultMode.FAILURES && result.isOk()) ? null
+        : new BulkResult.Entry(item.index, item.id, item.key, result);
     synchronized (lock) {
-      entries.set(item.index, entry);
+      if (mode == BulkOptions.ResultMode.EVERY_ITEM) {
+        entries.set((int) item.index, entry);
+      } else if (entry != null) {
+        failures.put(item.index, entry);
+      }
       done++;
       if (result.isOk()) {
         succeeded++;
@@ -356,7 +375,7 @@ final class BulkWriter {
     }
     if (item.keyFromDocument && result.code() == 400 && result.subStatus() == 1001) {
       // The key did not match the container's definition: it may have been recreated.
-      client.forgetPartitionKeyPaths(database, container);
+      client.containers.forget(Containers.link(database, container).raw);
     }
     running.remove(item);
     outstanding.decrementAndGet();
@@ -365,57 +384,31 @@ final class BulkWriter {
   }
 
   private static CosmosResult<Map<String, Object>> invalid(RuntimeException e) {
-    return new CosmosResult<>(0, null, "invalid item: " + e.getMessage(), null, Map.of(), 0,
-        Duration.ZERO, false, e);
+    return Results.notSent("invalid item: " + e.getMessage(), e);
   }
 
   private static CosmosResult<Map<String, Object>> notSent(String why, Throwable cause) {
-    return new CosmosResult<>(0, null, why, null, Map.of(), 0, Duration.ZERO, false, cause);
+    return Results.notSent(why, cause);
   }
 
   private CosmosResult<Map<String, Object>> unexpected(Throwable error) {
-    Throwable why = unwrap(error);
+    Throwable why = Pipeline.unwrap(error);
     // Not an answer we understood: whether the write was applied is unknown.
-    return new CosmosResult<>(0, null, "request failed: " + why, null, Map.of(), 0,
-        Duration.ZERO, true, why);
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    while ((error instanceof CompletionException || error instanceof ExecutionException)
-        && error.getCause() != null) {
-      error = error.getCause();
-    }
-    return error;
+    return Results.noResponse("request failed: " + why, why, null, true,
+        "the call ended without an answer it could read");
   }
 
   // --- partition keys from documents ---------------------------------------------------------
-
-  private static String idOf(Object document) {
-    Object id;
-    if (document instanceof Map) {
-      id = ((Map<?, ?>) document).get("id");
-    } else {
-      JsonElement tree = Json.toTree(document);
-      JsonElement element = tree.isJsonObject() ? tree.getAsJsonObject().get("id") : null;
-      id = element != null && element.isJsonPrimitive()
-          && element.getAsJsonPrimitive().isString() ? element.getAsString() : element;
-    }
-    if (!(id instanceof String)) {
-      throw new IllegalArgumentException("document must have a string \"id\", got "
-          + (id == null ? "none" : id));
-    }
-    return (String) id;
-  }
 
   /**
    * The partition key value of a document under the container's key paths: one value per path,
    * {@link PartitionKey#UNDEFINED} where the document lacks the property.
    */
   static PartitionKey partitionKeyOf(Object document, List<String> paths) {
-    JsonElement tree = Json.toTree(document);
+    JsonElement tree = Json.callerTree(document, "document");
     if (!tree.isJsonObject()) {
-      throw new IllegalArgumentException("document must serialize to a JSON object, got "
-          + document.getClass().getName());
+      throw new IllegalArgumentException("document must be a JSON object (a Map, record or "
+          + "POJO), got " + document.getClass().getName());
     }
     Object[] values = new Object[paths.size()];
     for (int i = 0; i < values.length; i++) {

@@ -13,6 +13,12 @@ public class CosmosException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final transient CosmosResult<?> result;
+  // Kept outside the (transient) result so a deserialised exception still says what failed.
+  private final int code;
+  private final int subStatus;
+  private final String error;
+  private final String serviceCode;
+  private final String activityId;
 
   /**
    * Creates an exception for a failed result.
@@ -24,6 +30,11 @@ public class CosmosException extends RuntimeException {
   public CosmosException(String operation, CosmosResult<?> result, Throwable cause) {
     super(message(operation, result), cause);
     this.result = result;
+    this.code = result.code();
+    this.subStatus = result.subStatus();
+    this.error = result.error();
+    this.serviceCode = result.serviceCode();
+    this.activityId = result.activityId();
   }
 
   static String message(String operation, CosmosResult<?> result) {
@@ -45,39 +56,44 @@ public class CosmosException extends RuntimeException {
     return out.toString();
   }
 
-  /** The failed result, with every header of the last response. */
+  /** The failed result (null after deserialisation: the typed accessors still answer). */
   public CosmosResult<?> result() {
     return result;
   }
 
-  /** The HTTP status, or 0 when no response arrived. */
-  public int statusCode() {
-    return result.code();
+  /** The HTTP status, 0 when no response arrived; as {@link CosmosResult#code()}. */
+  public int code() {
+    return code;
   }
 
-  /** The {@code x-ms-substatus}, or 0. */
-  public int subStatusCode() {
-    return result.subStatus();
+  /** The {@code x-ms-substatus}, 0 when absent; as {@link CosmosResult#subStatus()}. */
+  public int subStatus() {
+    return subStatus;
   }
 
-  /** The service's {@code x-ms-activity-id}, or null. */
+  /** The service's message, or why no response arrived; as {@link CosmosResult#error()}. */
+  public String error() {
+    return error;
+  }
+
+  /** The service's error code word (e.g. {@code Conflict}); as {@link CosmosResult#serviceCode()}. */
+  public String serviceCode() {
+    return serviceCode;
+  }
+
+  /** The service's activity id, for support requests; null when absent. */
   public String activityId() {
-    return result.activityId();
+    return activityId;
   }
 
-  /** Request units charged by the last attempt. */
+  /** Request units charged by the final attempt; 0 after deserialisation. */
   public double requestCharge() {
-    return result.requestCharge();
+    return result == null ? 0 : result.requestCharge();
   }
 
-  /** The service's retry hint ({@code x-ms-retry-after-ms}) of the last response, or null. */
+  /** The service's wait hint of the final attempt, or null. */
   public Duration retryAfter() {
-    return result.retryAfter();
-  }
-
-  /** The service's message, or why no response arrived. */
-  public String serviceMessage() {
-    return result.error();
+    return result == null ? null : result.retryAfter();
   }
 
   static String reason(int code) {

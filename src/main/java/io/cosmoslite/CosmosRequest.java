@@ -6,12 +6,38 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One logical operation, immutable: what to sign, where to send it, what to send. Every attempt
- * of it is signed afresh by {@link Exchange}.
+ * One logical operation, immutable and free of I/O: what to sign, where to send it, what to
+ * send, and how the pipeline must treat it. Built by the request factories ({@link Databases},
+ * {@link Containers}, {@link Documents}, {@link Feeds}); every attempt of it is signed afresh by
+ * {@link Pipeline}.
  */
 final class CosmosRequest {
-  /** What kind of write this is, for deciding whether a retry after a lost response is safe. */
-  enum Kind { READ, CREATE, UPSERT, REPLACE, PATCH, DELETE, QUERY, OTHER_WRITE }
+  /** Which endpoint serves the request. */
+  enum Route {
+    /** The first readable region (reads, queries, feeds). */
+    READ_REGION,
+    /** The first write region (writes; reads that must see a write that just landed). */
+    WRITE_REGION,
+    /** The configured (global) endpoint: account reads, which must work whatever regions do. */
+    GLOBAL
+  }
+
+  /**
+   * How a write one of whose attempts went unanswered (lost response, 408, 503, 410) is settled.
+   * Idempotent requests need none: they are simply resent.
+   */
+  enum Settlement {
+    /** Resending is harmless: reads, queries, account and feed reads. */
+    IDEMPOTENT,
+    /** A create: resend; a 409 on the resend is checked by reading the document back. */
+    READ_BACK_ON_CONFLICT,
+    /** Upsert or replace: resend (the same content twice is the same content); 412 read back. */
+    SAME_CONTENT,
+    /** A delete: resend; a 404 on the resend stays a 404, marked uncertain. */
+    DELETE,
+    /** Never resent when its outcome is unknown (patch, batch, scripts, management writes). */
+    NEVER_RESEND
+  }
 
   final String method;
   final String resourceType;
@@ -19,20 +45,24 @@ final class CosmosRequest {
   final String resourceLink;
   /** The URL path, percent-encoded, no leading slash. */
   final String path;
-  /** The path with raw names, for messages. */
+  /** The path with raw names, for messages and logs. */
   final String displayPath;
   final Map<String, String> headers;
   final byte[] body;
   final String contentType;
-  /** {@code dbs/{db}/colls/{c}} for document-level requests (session scope); null otherwise. */
-  final String containerLink;
-  final Kind kind;
-  /** The caller's session token for this call; wins over the container's. */
-  final String sessionToken;
+  final Route route;
+  final Settlement settlement;
+  /**
+   * {@code dbs/{db}/colls/{c}} whose session tokens this request's responses update; null for
+   * requests outside any container (accounts, databases, container management).
+   */
+  final String sessionScope;
+  /** Whether the container's session token is sent (reads at session consistency). */
+  final boolean sendsSessionToken;
+  /** The caller's session token for this call only: sent instead of the client's, never kept. */
+  final String callerSessionToken;
   /** End-to-end time limit over every attempt; null for none. */
   final Duration timeout;
-  /** A read that must go to the write region (settling a write), not a read region. */
-  final boolean writeRegion;
 
   private CosmosRequest(Builder b) {
     this.method = b.method;
@@ -43,16 +73,22 @@ final class CosmosRequest {
     this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
     this.body = b.body;
     this.contentType = b.contentType;
-    this.containerLink = b.containerLink;
-    this.kind = b.kind;
-    this.sessionToken = b.sessionToken;
+    this.route = b.route;
+    this.settlement = b.settlement;
+    this.sessionScope = b.sessionScope;
+    this.sendsSessionToken = b.sendsSessionToken;
+    this.callerSessionToken = b.callerSessionToken;
     this.timeout = b.timeout;
-    this.writeRegion = b.writeRegion;
   }
 
-  /** GETs and queries: served by read regions, safe to resend, carry the session token. */
-  boolean isRead() {
-    return kind == Kind.READ || kind == Kind.QUERY;
+  /** True when resending it can change nothing. */
+  boolean idempotent() {
+    return settlement == Settlement.IDEMPOTENT;
+  }
+
+  /** {@code METHOD path}, for messages. */
+  String operation() {
+    return method + " " + displayPath;
   }
 
   /** A copy with other headers added or replaced (for continuation pages and range retries). */
@@ -63,30 +99,30 @@ final class CosmosRequest {
   }
 
   Builder toBuilder() {
-    Builder b = new Builder(method, kind, resourceType, new Link(resourceLink, path, displayPath));
-    b.path = path;
-    b.displayPath = displayPath;
+    Builder b = new Builder(method, resourceType, new Link(resourceLink, path, displayPath));
     b.headers.putAll(headers);
     b.body = body;
     b.contentType = contentType;
-    b.containerLink = containerLink;
-    b.sessionToken = sessionToken;
+    b.route = route;
+    b.settlement = settlement;
+    b.sessionScope = sessionScope;
+    b.sendsSessionToken = sendsSessionToken;
+    b.callerSessionToken = callerSessionToken;
     b.timeout = timeout;
-    b.writeRegion = writeRegion;
     return b;
   }
 
   /**
-   * Starts a request. {@code signed} is the resource signed; {@code feedType} non-null means the
-   * URL addresses that child feed of it ({@code dbs/a/colls} signs type colls, link dbs/a).
+   * Starts a request on the signed resource {@code signed}. Its route and settlement default
+   * from the method: GET goes to the read region and is idempotent, anything else goes to the
+   * write region and is never resent when its outcome is unknown.
    */
-  static Builder builder(String method, Kind kind, String resourceType, Link signed) {
-    return new Builder(method, kind, resourceType, signed);
+  static Builder builder(String method, String resourceType, Link signed) {
+    return new Builder(method, resourceType, signed);
   }
 
   static final class Builder {
     private final String method;
-    private final Kind kind;
     private final String resourceType;
     private final String resourceLink;
     private String path;
@@ -94,18 +130,22 @@ final class CosmosRequest {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private byte[] body;
     private String contentType;
-    private String containerLink;
-    private String sessionToken;
+    private Route route;
+    private Settlement settlement;
+    private String sessionScope;
+    private boolean sendsSessionToken;
+    private String callerSessionToken;
     private Duration timeout;
-    private boolean writeRegion;
 
-    private Builder(String method, Kind kind, String resourceType, Link signed) {
+    private Builder(String method, String resourceType, Link signed) {
       this.method = method;
-      this.kind = kind;
       this.resourceType = resourceType;
       this.resourceLink = signed.raw;
       this.path = signed.encoded;
       this.displayPath = signed.display;
+      boolean get = "GET".equals(method);
+      this.route = get ? Route.READ_REGION : Route.WRITE_REGION;
+      this.settlement = get ? Settlement.IDEMPOTENT : Settlement.NEVER_RESEND;
     }
 
     /** The URL addresses the child feed {@code type} of the signed link. */
@@ -115,6 +155,7 @@ final class CosmosRequest {
       return this;
     }
 
+    /** Adds a header; a null value adds nothing. */
     Builder header(String name, String value) {
       if (value != null) {
         headers.put(name, value);
@@ -128,23 +169,35 @@ final class CosmosRequest {
       return this;
     }
 
-    Builder container(String containerLink) {
-      this.containerLink = containerLink;
+    Builder route(Route route) {
+      this.route = route;
       return this;
     }
 
-    Builder sessionToken(String sessionToken) {
-      this.sessionToken = sessionToken;
+    Builder settlement(Settlement settlement) {
+      this.settlement = settlement;
+      return this;
+    }
+
+    /** Responses update the session tokens of {@code containerLink}. */
+    Builder sessionScope(String containerLink) {
+      this.sessionScope = containerLink;
+      return this;
+    }
+
+    /** Sends the container's (or the caller's) session token: reads at session consistency. */
+    Builder sendsSessionToken(boolean sends) {
+      this.sendsSessionToken = sends;
+      return this;
+    }
+
+    Builder callerSessionToken(String sessionToken) {
+      this.callerSessionToken = sessionToken;
       return this;
     }
 
     Builder timeout(Duration timeout) {
       this.timeout = timeout;
-      return this;
-    }
-
-    Builder writeRegion() {
-      this.writeRegion = true;
       return this;
     }
 

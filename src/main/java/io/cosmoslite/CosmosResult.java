@@ -37,11 +37,7 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
   private final String ambiguity;
   private final Set<Map.Entry<String, Object>> entries;
 
-  CosmosResult(int code, T data, String error, String serviceCode, Map<String, String> headers,
-      int retries, Duration retryWait, boolean uncertain, Throwable cause) {
-    this(code, data, error, serviceCode, headers, retries, retryWait, uncertain, cause, null);
-  }
-
+  /** Only {@link Results} builds results. */
   CosmosResult(int code, T data, String error, String serviceCode, Map<String, String> headers,
       int retries, Duration retryWait, boolean uncertain, Throwable cause, String ambiguity) {
     this.ambiguity = ambiguity;

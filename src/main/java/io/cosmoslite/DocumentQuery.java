@@ -28,13 +28,13 @@ import java.util.function.Predicate;
 
 /**
  * A query or read feed that has not run yet: nothing is sent until a page is asked for, and each
- * page is one request (with its own retries). Made by {@link CosmosClient#queryDocuments} and
+ * page is one request (with its own retries). Made by {@code CosmosClient.queryDocuments} and
  * {@link CosmosClient#readAllDocuments}.
  *
  * <pre>{@code
  * DocumentQuery<Order> query = client.queryDocuments("shop", "orders",
  *     SqlQuery.of("SELECT * FROM c WHERE c.total > @min").withParameter("@min", 10),
- *     QueryOptions.builder().maxItemCount(20).build(), Order.class);
+ *     RequestOptions.builder().maxItemCount(20).build(), DocumentType.of(Order.class));
  *
  * // one page at a time, e.g. for a web page; hand page.continuationToken() to the browser
  * Page<Order> page = query.nextPage().join();
@@ -46,21 +46,21 @@ import java.util.function.Predicate;
  * <p><b>Three ways to read it.</b> {@link #nextPage()} walks one cursor kept by this object.
  * {@link #subscribe} (a {@link Flow.Publisher} of documents), {@link #forEach} and
  * {@link #toList} each run the query afresh from its starting point (the first page, or
- * {@link QueryOptions.Builder#continuationToken}), independently of that cursor and of each
+ * {@link RequestOptions.Builder#continuationToken}), independently of that cursor and of each
  * other. None of them requests a page before the documents of the previous one are wanted.
  *
  * <p><b>Ending.</b> The query ends at the first page without {@code x-ms-continuation}. A page may
  * be empty and still carry a continuation; paging goes on. A continuation token this run has
- * already used (the service restarting from an earlier page) fails the run with
+ * used in its last 64 pages (the service restarting from an earlier page) fails the run with
  * {@link IllegalStateException} instead of looping forever.
  *
  * <p><b>Failures.</b> A page that fails (after the client's retries) makes {@link #nextPage()}
  * complete exceptionally with {@link CosmosException} when the client raises on failure (the
  * default), or normally with a failed {@link Page} (empty, {@code result().status()} "failed")
  * with {@code raiseOnFailure(false)}; either way the cursor stays where it was, so calling
- * {@code nextPage()} again retries that page. The Publisher, {@code forEach} and {@code toList}
- * always fail with {@code CosmosException}, whatever the switch, since they have no page to carry
- * the failure in.
+ * {@code nextPage()} again retries that page. {@code forEach} and {@code toList} follow the
+ * switch the same way (a failed result, or {@code CosmosException}). The Publisher always ends in
+ * {@code onError(CosmosException)}: Reactive Streams has no other way to say a stream failed.
  *
  * <p><b>Cross-partition queries the gateway refuses.</b> Without a partition key the gateway
  * refuses ORDER BY, TOP, OFFSET/LIMIT, DISTINCT and aggregates (400, substatus 1004) because
@@ -75,10 +75,11 @@ import java.util.function.Predicate;
  */
 public final class DocumentQuery<T> implements Flow.Publisher<T> {
   private static final int NOT_SERVABLE_ACROSS_PARTITIONS = 1004;
+  private static final int RECENT_TOKENS = 64;
 
   private final CosmosClient client;
   private final CosmosRequest request;
-  private final Transport.BodyMapper<List<T>> mapper;
+  private final Pipeline.BodyMapper<List<T>> mapper;
   private final String startToken;
   /** The container whose partition key ranges may rescue a refused query; null: never. */
   private final CosmosRequest.Link rangesOf;
@@ -138,13 +139,15 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
     }
     fetched.whenComplete((page, error) -> {
       paging.set(false); // before completing, so a dependent stage may ask for the next page
-      if (error != null) {
-        out.completeExceptionally(unwrap(error));
-      } else if (!page.result().isOk() && client.transport.raiseOnFailure) {
-        out.completeExceptionally(failure(page.result()));
-      } else {
-        out.complete(page);
-      }
+      client.pipeline.callback(() -> {
+        if (error != null) {
+          out.completeExceptionally(Pipeline.unwrap(error));
+        } else if (!page.result().isOk() && client.raisesOnFailure()) {
+          out.completeExceptionally(failure(page.result()));
+        } else {
+          out.complete(page);
+        }
+      });
     });
     out.whenComplete((page, error) -> {
       if (!fetched.isDone()) {
@@ -178,43 +181,35 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
   /**
    * Runs the query from its starting point and hands every document to {@code action}, page by
    * page: the next page is requested after {@code action} has taken every document of the
-   * previous one. Cancelling the returned future stops paging.
+   * previous one. Cancelling (or completing) the returned future stops paging.
    *
-   * @return a future that completes when the last page is done; exceptionally with
-   *     {@link CosmosException} for a failed page (whatever the raise-on-failure switch), with
-   *     {@link IllegalStateException} for a repeated continuation token, or with what
-   *     {@code action} threw (no further document is handed to it)
+   * @return a future of a result with no data when the last page is done (its headers the last
+   *     page's, the request charge summed); for a failed page, as every call of the client:
+   *     exceptionally with {@link CosmosException} when it raises on failure, a failed result
+   *     otherwise. Exceptionally with {@link IllegalStateException} for a repeated continuation
+   *     token, or with what {@code action} threw (no further document is handed to it).
    * @throws NullPointerException when {@code action} is null
    * @throws IllegalStateException when the client is closed
    */
-  public CompletableFuture<Void> forEach(Consumer<? super T> action) {
+  public CompletableFuture<CosmosResult<Void>> forEach(Consumer<? super T> action) {
     Objects.requireNonNull(action, "action == null");
-    client.checkOpen();
-    CompletableFuture<Void> out = new CompletableFuture<>();
-    walk(new Cursor(), out, page -> {
-      if (!page.result().isOk()) {
-        out.completeExceptionally(failure(page.result()));
-        return false;
-      }
-      page.items().forEach(action);
-      return true;
-    }, () -> out.complete(null));
-    return out;
+    return client.pipeline.deliver(request.operation(), Pipeline.compose(
+        collect(page -> page.items().forEach(action)),
+        result -> CompletableFuture.completedFuture(Results.<Void>withoutData(result))));
   }
 
   /**
    * Runs the query from its starting point and collects every document, page after page.
    * Mind the memory: prefer {@link #forEach} or the Publisher for large results.
    *
-   * @return a future of every document in the service's order; exceptionally with
-   *     {@link CosmosException} for a failed page (whatever the raise-on-failure switch), or
-   *     with {@link IllegalStateException} for a repeated continuation token
+   * @return a future of a result whose data is every document in the service's order (headers
+   *     the last page's, request charge summed); for a failed page, as every call of the client:
+   *     exceptionally with {@link CosmosException} when it raises on failure, a failed result
+   *     otherwise; exceptionally with {@link IllegalStateException} for a repeated token
    * @throws IllegalStateException when the client is closed
    */
-  public CompletableFuture<List<T>> toList() {
-    return allPages().thenCompose(result -> result.isOk()
-        ? CompletableFuture.completedFuture(result.data())
-        : CompletableFuture.failedFuture(failure(result)));
+  public CompletableFuture<CosmosResult<List<T>>> toList() {
+    return client.pipeline.deliver(request.operation(), allPages());
   }
 
   /**
@@ -223,10 +218,25 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
    * result (the client's switch is applied by the caller).
    */
   CompletableFuture<CosmosResult<List<T>>> allPages() {
+    List<T> items = new ArrayList<>();
+    return Pipeline.compose(collect(page -> items.addAll(page.items())),
+        result -> CompletableFuture.completedFuture(!result.isOk() ? result
+            : Results.combined(result.code(),
+                // Not List.copyOf: a query may return JSON nulls (SELECT VALUE of a null value).
+                java.util.Collections.unmodifiableList(new ArrayList<>(items)), result.headers(),
+                result.retryCount(), result.retryWait(), null)));
+  }
+
+  /**
+   * Every page, quietly, each handed to {@code onPage}: a result with the last page's headers,
+   * the summed request charge and item count, and no data; a failed page's own result. What
+   * {@code onPage} throws completes the future exceptionally. Cancelling it stops paging.
+   */
+  private CompletableFuture<CosmosResult<List<T>>> collect(Consumer<Page<T>> onPage) {
     client.checkOpen();
     CompletableFuture<CosmosResult<List<T>>> out = new CompletableFuture<>();
-    List<T> items = new ArrayList<>();
     double[] charge = {0};
+    long[] count = {0};
     int[] retries = {0};
     Duration[] waited = {Duration.ZERO};
     AtomicReference<CosmosResult<List<T>>> last = new AtomicReference<>();
@@ -236,7 +246,8 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
         out.complete(result);
         return false;
       }
-      items.addAll(page.items());
+      onPage.accept(page);
+      count[0] += page.items().size();
       charge[0] += result.requestCharge();
       retries[0] += result.retryCount();
       waited[0] = waited[0].plus(result.retryWait());
@@ -248,11 +259,8 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       headers.putAll(result.headers());
       headers.remove("x-ms-continuation");
       headers.put("x-ms-request-charge", Double.toString(charge[0]));
-      headers.put("x-ms-item-count", Integer.toString(items.size()));
-      // Not List.copyOf: a query may return JSON nulls (SELECT VALUE of a null property).
-      out.complete(new CosmosResult<>(result.code(),
-          java.util.Collections.unmodifiableList(new java.util.ArrayList<>(items)), null, null,
-          headers, retries[0], waited[0], false, null));
+      headers.put("x-ms-item-count", Long.toString(count[0]));
+      out.complete(Results.combined(result.code(), null, headers, retries[0], waited[0], null));
     });
     return out;
   }
@@ -260,7 +268,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
   /** The method and path, the starting token (shortened) and whether a page was returned. */
   @Override public String toString() {
     return "DocumentQuery{" + request.method + " " + request.displayPath + ", start="
-        + QueryOptions.shorten(startToken) + ", hasMorePages=" + hasMorePages() + "}";
+        + RequestOptions.shorten(startToken) + ", hasMorePages=" + hasMorePages() + "}";
   }
 
   /**
@@ -295,7 +303,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
         return;
       }
       if (error != null) {
-        out.completeExceptionally(unwrap(error));
+        out.completeExceptionally(Pipeline.unwrap(error));
         return;
       }
       try {
@@ -316,16 +324,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
   }
 
   private CosmosException failure(CosmosResult<?> result) {
-    return new CosmosException(request.method + " " + request.displayPath, result,
-        result.cause());
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    while ((error instanceof CompletionException || error instanceof ExecutionException)
-        && error.getCause() != null) {
-      error = error.getCause();
-    }
-    return error;
+    return Results.exception(request.operation(), result);
   }
 
   /**
@@ -336,7 +335,13 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
   private final class Cursor {
     private volatile String continuation;
     private volatile boolean done;
-    private final Set<String> seen = new HashSet<>();
+    /** The most recent tokens (a bounded memory: a loop shows up within a few pages). */
+    private final Set<String> seen = java.util.Collections.newSetFromMap(
+        new java.util.LinkedHashMap<String, Boolean>() {
+          @Override protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > RECENT_TOKENS;
+          }
+        });
     private String rangeId;
     /** Why the ranges did not help, once they were read; null before. */
     private String rangesNote;
@@ -382,7 +387,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       }
       CosmosRequest page = extra.isEmpty() ? request : request.withHeaders(extra);
       CompletableFuture<CosmosResult<List<T>>> sent =
-          client.transport.executeQuietly(page, mapper);
+          client.pipeline.execute(page, mapper);
       inFlight = sent;
       return sent.thenCompose(result -> {
         if (rangesOf == null || result.code() != 400
@@ -409,10 +414,10 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
 
     /** Reads the container's ranges; the id when there is exactly one, else null and a note. */
     private CompletableFuture<String> readRanges() {
-      CosmosRequest read = CosmosRequest.builder("GET", CosmosRequest.Kind.READ, "pkranges",
-          rangesOf).feed("pkranges").timeout(request.timeout).build();
+      CosmosRequest read = Containers.partitionKeyRanges(rangesOf, null).toBuilder()
+          .timeout(request.timeout).build();
       CompletableFuture<CosmosResult<JsonElement>> sent =
-          client.transport.executeQuietly(read, Json::parseOrNull);
+          client.pipeline.execute(read, Json::parseOrNull);
       inFlight = sent;
       return sent.thenApply(result -> {
         if (!result.isOk()) {
@@ -445,11 +450,10 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       String message = "the gateway cannot run this query across partitions: ORDER BY, TOP, "
           + "OFFSET/LIMIT, DISTINCT, GROUP BY and aggregates need results merged from every "
           + "partition, which neither the gateway nor cosmos-lite does, and " + why + ". Give a "
-          + "partition key (QueryOptions.Builder.partitionKey) to run it in one logical "
+          + "partition key (RequestOptions.Builder.partitionKey) to run it in one logical "
           + "partition, or run it once per partition key and combine the results yourself, or "
           + "drop that clause. Service: " + refused.error();
-      return new CosmosResult<>(refused.code(), null, message, refused.serviceCode(),
-          refused.headers(), refused.retryCount(), refused.retryWait(), false, null);
+      return Results.withError(refused, message);
     }
 
     private Page<T> advance(CosmosResult<List<T>> result, String sent) {
@@ -462,7 +466,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       }
       if (next != null && seen.contains(next)) {
         throw new IllegalStateException("the service repeated continuation token "
-            + QueryOptions.shorten(next) + " after page " + (pages + 1) + " of "
+            + RequestOptions.shorten(next) + " after page " + (pages + 1) + " of "
             + request.method + " " + request.displayPath + ": it restarted from an earlier page;"
             + " stopping instead of looping forever. Run the query again from the start.");
       }
@@ -603,7 +607,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       }
       fetched.whenComplete((page, problem) -> {
         if (problem != null) {
-          error.compareAndSet(null, unwrap(problem));
+          error.compareAndSet(null, Pipeline.unwrap(problem));
         } else if (!page.result().isOk()) {
           error.compareAndSet(null, failure(page.result()));
         } else {

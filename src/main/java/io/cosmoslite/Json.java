@@ -169,4 +169,38 @@ final class Json {
     }
     return out.append('"').toString();
   }
+
+  /**
+   * A document (or other caller value) as a JSON tree; what Gson cannot serialise becomes an
+   * {@link IllegalArgumentException} naming {@code argument} and the reason, before anything is
+   * sent.
+   */
+  static JsonElement callerTree(Object value, String argument) {
+    try {
+      return GSON.toJsonTree(value);
+    } catch (RuntimeException e) {
+      throw notJson(value, argument, e);
+    }
+  }
+
+  /** Like {@link #callerTree}, straight to bytes. */
+  static byte[] callerBytes(Object value, String argument) {
+    try {
+      return GSON.toJson(value).getBytes(StandardCharsets.UTF_8);
+    } catch (RuntimeException e) {
+      throw notJson(value, argument, e);
+    }
+  }
+
+  private static IllegalArgumentException notJson(Object value, String argument,
+      RuntimeException e) {
+    String type = value.getClass().getName();
+    if (e instanceof IllegalArgumentException && String.valueOf(e.getMessage()).contains("NaN")) {
+      // Gson's own message points at GsonBuilder, which callers cannot reach.
+      return new IllegalArgumentException(argument + " (" + type + ") cannot be written as JSON: "
+          + "it holds NaN or Infinity, which JSON cannot represent", e);
+    }
+    return new IllegalArgumentException(argument + " (" + type + ") cannot be written as JSON "
+        + "by Gson: " + e.getMessage() + " (give it plain fields, or pass a Map)", e);
+  }
 }

@@ -30,7 +30,7 @@ public final class Page<T> {
 
   /**
    * The token that continues after this page ({@code x-ms-continuation}), or null when this is
-   * the last page. Hand it to a later query with {@link QueryOptions.Builder#continuationToken}
+   * the last page. Hand it to a later query with {@link RequestOptions.Builder#continuationToken}
    * to resume here, in this or another process. It is opaque: store and send it back verbatim
    * (URL-encode it when it travels in a link; it may contain JSON). On a failed page (only seen
    * with {@code raiseOnFailure(false)}) it is the token the page was requested with, so resuming
@@ -61,7 +61,7 @@ public final class Page<T> {
   /** The item count, continuation (shortened), charge and status. */
   @Override public String toString() {
     return "Page{items=" + items.size() + ", continuationToken="
-        + QueryOptions.shorten(continuationToken) + ", requestCharge=" + requestCharge()
+        + RequestOptions.shorten(continuationToken) + ", requestCharge=" + requestCharge()
         + ", status=" + result.status() + "}";
   }
 }

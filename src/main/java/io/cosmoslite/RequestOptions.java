@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Per-call options, immutable. Start from {@link #builder()}; every option is unset by default.
+ * Per-call options of every operation (single documents, queries, feeds), immutable. Start from
+ * {@link #builder()}; every option is unset by default, and an option that does not apply to an
+ * operation is ignored by it (its javadoc says where it applies).
  *
  * <pre>{@code
  * RequestOptions options = RequestOptions.builder()
@@ -13,6 +15,9 @@ import java.util.Objects;
  *     .timeout(Duration.ofSeconds(5))
  *     .build();
  * }</pre>
+ *
+ * <p>{@link Builder#timeout} means one thing everywhere: the end-to-end limit of one call over
+ * all its attempts — for a query or feed, of one page's call.
  */
 public final class RequestOptions {
   /** No options. */
@@ -40,6 +45,11 @@ public final class RequestOptions {
   final String postTrigger;
   final ConsistencyLevel consistencyLevel;
   final Duration timeout;
+  final PartitionKey partitionKey;
+  final Integer maxItemCount;
+  final String continuationToken;
+  final boolean returnDocument;
+  final String patchCondition;
 
   private RequestOptions(Builder b) {
     this.sessionToken = b.sessionToken;
@@ -50,6 +60,11 @@ public final class RequestOptions {
     this.postTrigger = b.postTrigger;
     this.consistencyLevel = b.consistencyLevel;
     this.timeout = b.timeout;
+    this.partitionKey = b.partitionKey;
+    this.maxItemCount = b.maxItemCount;
+    this.continuationToken = b.continuationToken;
+    this.returnDocument = b.returnDocument;
+    this.patchCondition = b.patchCondition;
   }
 
   /** A builder with every option unset. */
@@ -68,24 +83,62 @@ public final class RequestOptions {
     b.postTrigger = postTrigger;
     b.consistencyLevel = consistencyLevel;
     b.timeout = timeout;
+    b.partitionKey = partitionKey;
+    b.maxItemCount = maxItemCount;
+    b.continuationToken = continuationToken;
+    b.returnDocument = returnDocument;
+    b.patchCondition = patchCondition;
     return b;
   }
 
-  /** The session token sent with this call, or null. */
+  /** The per-call session token, or null. */
   public String sessionToken() {
     return sessionToken;
   }
 
-  /** The end-to-end time limit, or null. */
+  /** The end-to-end time limit of one call, or null for none. */
   public Duration timeout() {
     return timeout;
   }
 
+  /** The partition key a query or feed is scoped to, or null for the whole container. */
+  public PartitionKey partitionKey() {
+    return partitionKey;
+  }
+
+  /** The page size of a query or feed, or null for the service's default. */
+  public Integer maxItemCount() {
+    return maxItemCount;
+  }
+
+  /** The continuation token a query or feed starts from, or null for its beginning. */
+  public String continuationToken() {
+    return continuationToken;
+  }
+
+  /** Whether a write's answer carries the stored document (true unless turned off). */
+  public boolean returnDocument() {
+    return returnDocument;
+  }
+
+  /** Shows the options; tokens are shortened, never shown whole. */
   @Override public String toString() {
-    return "RequestOptions{sessionToken=" + sessionToken + ", ifMatch=" + ifMatch
+    return "RequestOptions{sessionToken=" + redact(sessionToken) + ", ifMatch=" + ifMatch
         + ", ifNoneMatch=" + ifNoneMatch + ", indexingDirective=" + indexingDirective
         + ", preTrigger=" + preTrigger + ", postTrigger=" + postTrigger
-        + ", consistencyLevel=" + consistencyLevel + ", timeout=" + timeout + "}";
+        + ", consistencyLevel=" + consistencyLevel + ", timeout=" + timeout
+        + ", partitionKey=" + partitionKey + ", maxItemCount=" + maxItemCount
+        + ", continuationToken=" + shorten(continuationToken) + ", returnDocument="
+        + returnDocument + ", patchCondition=" + patchCondition + "}";
+  }
+
+  static String shorten(String token) {
+    return token == null || token.length() <= 40 ? token : token.substring(0, 40) + "...";
+  }
+
+  /** A session token may come from an end user's cookie: only its length is shown. */
+  private static String redact(String token) {
+    return token == null ? null : "[" + token.length() + " chars]";
   }
 
   /** Builds {@link RequestOptions}. */
@@ -98,63 +151,123 @@ public final class RequestOptions {
     private String postTrigger;
     private ConsistencyLevel consistencyLevel;
     private Duration timeout;
+    private PartitionKey partitionKey;
+    private Integer maxItemCount;
+    private String continuationToken;
+    private boolean returnDocument = true;
+    private String patchCondition;
 
     private Builder() {}
 
     /**
-     * Sends this session token ({@code x-ms-session-token}) instead of the one the client keeps
-     * for the container; use it to read your own writes made through another client instance.
+     * A session token for this call only ({@code x-ms-session-token}), e.g. from an end user's
+     * cookie: sent instead of the client's own for that container, and never merged into the
+     * client's state, so a forged cookie affects only the call that carries it. It must parse as
+     * a session token ({@code range:version#lsn...} items, at most 1,000 ranges and 16 KB).
+     *
+     * @throws IllegalArgumentException when it does not parse (the value is not echoed)
      */
     public Builder sessionToken(String sessionToken) {
-      this.sessionToken = Names.headerValue(sessionToken, "sessionToken");
+      this.sessionToken = Names.sessionToken(sessionToken, "sessionToken");
       return this;
     }
 
-    /** Applies a write only if the document's etag still equals this one ({@code If-Match}). */
+    /** Only if the document's etag is this ({@code If-Match}); writes and deletes. 412 if not. */
     public Builder ifMatch(String etag) {
       this.ifMatch = Names.headerValue(etag, "ifMatch");
       return this;
     }
 
     /**
-     * On a read, answers 304 with no body when the document's etag still equals this one
-     * ({@code If-None-Match}); a 304 is a successful result with null data.
+     * {@code If-None-Match} on a point read: an unchanged document answers 304 with no data.
      */
     public Builder ifNoneMatch(String etag) {
       this.ifNoneMatch = Names.headerValue(etag, "ifNoneMatch");
       return this;
     }
 
-    /** Includes or excludes the written document from the index. */
+    /** Whether a written document is indexed. Default: the container's policy. */
     public Builder indexingDirective(IndexingDirective directive) {
       this.indexingDirective = Objects.requireNonNull(directive, "indexingDirective == null");
       return this;
     }
 
-    /** Runs this pre-trigger with a write. */
+    /** A pre-trigger to run on a write ({@code x-ms-documentdb-pre-trigger-include}). */
     public Builder preTrigger(String triggerId) {
-      this.preTrigger = Names.id(triggerId, "preTrigger");
+      this.preTrigger = Names.headerValue(Names.id(triggerId, "preTrigger"), "preTrigger");
       return this;
     }
 
-    /** Runs this post-trigger with a write. */
+    /** A post-trigger to run on a write ({@code x-ms-documentdb-post-trigger-include}). */
     public Builder postTrigger(String triggerId) {
-      this.postTrigger = Names.id(triggerId, "postTrigger");
+      this.postTrigger = Names.headerValue(Names.id(triggerId, "postTrigger"), "postTrigger");
       return this;
     }
 
-    /** Reads with this consistency level; it may only weaken the account's default. */
+    /**
+     * Consistency of a read, query or feed ({@code x-ms-consistency-level}); it may only weaken
+     * the account default. At Eventual or Consistent Prefix no session token is sent.
+     */
     public Builder consistencyLevel(ConsistencyLevel level) {
       this.consistencyLevel = Objects.requireNonNull(level, "consistencyLevel == null");
       return this;
     }
 
     /**
-     * Bounds the whole call, retries and waits included; when it passes, the call fails with
-     * code 0. Unset by default (each attempt is still bounded by the client's request timeout).
+     * End-to-end time limit of the call over all its attempts and waits (of one page, for a
+     * query or feed); when it passes the call ends with code 0, "timed out". Default: none
+     * (each attempt is still bounded by the client's request timeout).
      */
     public Builder timeout(Duration timeout) {
       this.timeout = Names.positive(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Scopes a query or read feed to one logical partition (a {@link PartitionKey} or a String,
+     * Number or Boolean). Default: across every partition.
+     */
+    public Builder partitionKey(Object partitionKey) {
+      this.partitionKey = PartitionKey.from(partitionKey);
+      return this;
+    }
+
+    /** Page size of a query or feed ({@code x-ms-max-item-count}): positive, or -1 (dynamic). */
+    public Builder maxItemCount(int maxItemCount) {
+      if (maxItemCount < 1 && maxItemCount != -1) {
+        throw new IllegalArgumentException(
+            "maxItemCount must be positive or -1, got " + maxItemCount);
+      }
+      this.maxItemCount = maxItemCount;
+      return this;
+    }
+
+    /** Starts a query or feed where the page that returned this token ended. */
+    public Builder continuationToken(String continuationToken) {
+      this.continuationToken = Names.headerValue(continuationToken, "continuationToken");
+      return this;
+    }
+
+    /**
+     * Whether a create, upsert, replace or patch answers with the stored document. False sends
+     * {@code Prefer: return=minimal}: less to transfer and parse, and the result's data is null.
+     * Default true.
+     */
+    public Builder returnDocument(boolean returnDocument) {
+      this.returnDocument = returnDocument;
+      return this;
+    }
+
+    /**
+     * Patches only if this filter holds (e.g. {@code from c where c.status = 'open'}); 412 when
+     * it does not. Patch only.
+     */
+    public Builder patchCondition(String condition) {
+      Objects.requireNonNull(condition, "patchCondition == null");
+      if (condition.isBlank()) {
+        throw new IllegalArgumentException("patchCondition is blank");
+      }
+      this.patchCondition = condition;
       return this;
     }
 
@@ -162,6 +275,5 @@ public final class RequestOptions {
     public RequestOptions build() {
       return new RequestOptions(this);
     }
-
   }
 }

@@ -8,12 +8,12 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Which failures are retried, and after how long. One instance per client; the per-call counters
- * live in {@link State}. Every method answers a delay in milliseconds, or -1 to stop.
+ * live in {@link State}. Each method returns a {@link Decision}; it never sends anything itself.
  *
- * <p>Writes need care: a write whose request may have reached the service without an answer
- * coming back (lost response, a 408 from the service) is <em>ambiguous</em>. It is resent only
- * when its outcome can then be settled ({@link #verifiableWhenAmbiguous}); {@link Exchange}
- * settles it from the resend's answer.
+ * <p>Writes need care: a write whose request may have reached the service without a definite
+ * answer (a lost response, 408, 503, 410) is <em>ambiguous</em>. It is resent only when the
+ * resend's answer can settle it ({@link CosmosRequest.Settlement}); {@link Call} then settles
+ * it. Patches, batches, scripts and management writes are never resent in that state.
  */
 final class RetryPolicy {
   static final int DEFAULT_THROTTLE_RETRIES = 9;
@@ -31,8 +31,36 @@ final class RetryPolicy {
     this.maxThrottleWaitMs = maxThrottleWait.toMillis();
   }
 
+  /** What to do after one attempt. */
+  static final class Decision {
+    enum Action { FINISH, RETRY, REFRESH_ACCOUNT_AND_RETRY }
+
+    static final Decision FINISH = new Decision(Action.FINISH, -1, false);
+    /** Finish, but a retryable condition ran out of budget: worth a warning. */
+    static final Decision GIVE_UP = new Decision(Action.FINISH, -1, true);
+
+    final Action action;
+    final long delayMs;
+    final boolean gaveUp;
+
+    private Decision(Action action, long delayMs, boolean gaveUp) {
+      this.action = action;
+      this.delayMs = delayMs;
+      this.gaveUp = gaveUp;
+    }
+
+    static Decision retry(long delayMs) {
+      return new Decision(Action.RETRY, delayMs, false);
+    }
+
+    boolean retries() {
+      return action != Action.FINISH;
+    }
+  }
+
   /** Counters of one call over all its attempts. */
   static final class State {
+    int attempts;
     int retries;
     long waitedMs;
     int throttled;
@@ -42,6 +70,9 @@ final class RetryPolicy {
     int transientFailures;
     int sessionNotAvailable;
     int gone;
+    boolean accountRefreshed;
+    /** Later attempts go to the write region (after 404/1002: the token came from there). */
+    boolean writeRegion;
     /** Set once an attempt of a write may have reached the service without an answer. */
     boolean writeMaybeApplied;
 
@@ -52,113 +83,90 @@ final class RetryPolicy {
     }
   }
 
-  /** Milliseconds to wait before resending after this response, or -1 to stop. */
-  long afterResponse(CosmosRequest request, State state, int status, int subStatus,
+  /** After an answer with this status. */
+  Decision afterResponse(CosmosRequest request, State state, int status, int subStatus,
       long retryAfterMs) {
     switch (status) {
       case 429: {
         // "Request rate is large": nothing was changed, so every operation may be resent.
         long delay = retryAfterMs > 0 ? retryAfterMs : backoff(100, state.throttled, 5_000);
-        if (state.throttled >= maxThrottleRetries) {
-          return -1; // out of retries
-        }
-        if (state.throttleWaitMs + delay > maxThrottleWaitMs) {
-          return -1; // checked before waiting, so the budget is never overshot
+        if (state.throttled >= maxThrottleRetries
+            || state.throttleWaitMs + delay > maxThrottleWaitMs) {
+          return Decision.GIVE_UP; // checked before waiting, so the budget is never overshot
         }
         state.throttled++;
         state.throttleWaitMs += delay;
-        return delay;
+        return Decision.retry(delay);
       }
       case 449: {
-        // RetryWith: a transient write conflict inside the service; back off exponentially.
+        // RetryWith: a transient write conflict inside the service; nothing was applied.
         long delay = backoff(10, state.retryWith, 1_000) + ThreadLocalRandom.current().nextInt(6);
         if (state.retryWithWaitMs + delay > RETRY_WITH_BUDGET_MS) {
-          return -1;
+          return Decision.GIVE_UP;
         }
         state.retryWith++;
         state.retryWithWaitMs += delay;
-        return delay;
+        return Decision.retry(delay);
       }
-      case 503:
-        // Service unavailable: the request was not processed, so writes are safe to resend.
-        return transientRetry(state);
-      case 408:
-        if (isSafeToResend(request)) {
-          return transientRetry(state);
+      case 403:
+        // Write forbidden (substatus 3): the write region moved. Learn the new one, resend once.
+        if (subStatus == 3 && !state.accountRefreshed) {
+          state.accountRefreshed = true;
+          return new Decision(Decision.Action.REFRESH_ACCOUNT_AND_RETRY, 0, false);
         }
-        // A timeout inside the service may or may not have applied the write.
-        return ambiguousWrite(request, state);
+        return Decision.FINISH;
+      case 408:
+      case 503:
+        // A timeout inside the service, or unavailable: a write may or may not have applied.
+        return request.idempotent() ? transientRetry(state) : ambiguousWrite(request, state);
       case 500:
         // Unexpected service error: resending a read is harmless, a write is not known to be.
-        return isSafeToResend(request) && state.transientFailures < 1
-            ? transientRetry(state) : -1;
+        return request.idempotent() && state.transientFailures < 1
+            ? transientRetry(state) : Decision.FINISH;
       case 410:
-        // Gone (stale caches, splits): nothing was applied; the gateway normally hides these.
+        // Gone (stale caches, splits). The gateway normally hides these.
+        if (!request.idempotent()) {
+          return ambiguousWrite(request, state);
+        }
         if (state.gone >= GONE_RETRIES) {
-          return -1;
+          return Decision.GIVE_UP;
         }
-        return backoff(100, state.gone++, 2_000);
+        return Decision.retry(backoff(100, state.gone++, 2_000));
       case 404:
-        // 1002: the replica has not caught up with our session token yet; give it a moment.
-        if (subStatus != 1002 || state.sessionNotAvailable >= SESSION_RETRIES) {
-          return -1;
+        // 1002: the replica has not caught up with our session token. The token came from the
+        // write region, which has it: resend there, after a moment.
+        if (subStatus != 1002) {
+          return Decision.FINISH;
         }
-        return backoff(50, state.sessionNotAvailable++, 500);
+        if (state.sessionNotAvailable >= SESSION_RETRIES) {
+          return Decision.GIVE_UP;
+        }
+        state.writeRegion = true;
+        return Decision.retry(backoff(50, state.sessionNotAvailable++, 500));
       default:
-        return -1;
+        return Decision.FINISH;
     }
   }
 
-  /** Milliseconds to wait before resending after a transport failure, or -1 to stop. */
-  long afterFailure(CosmosRequest request, State state, Throwable error) {
+  /** After a transport failure (no answer). */
+  Decision afterFailure(CosmosRequest request, State state, Throwable error) {
     if (!(error instanceof IOException)) {
-      return -1; // a bug or a rejected request, not a network problem
+      return Decision.FINISH; // a bug or a rejected request, not a network problem
     }
-    if (neverSent(error) || isSafeToResend(request)) {
+    if (neverSent(error) || request.idempotent()) {
       // Nothing reached the service, or resending cannot change anything twice.
       return transientRetry(state);
     }
-    // The request may have been applied and only its answer lost (or a pooled connection the
-    // server had already closed failed before the request was read: we cannot tell the two apart).
+    // The request may have been applied and only its answer lost.
     return ambiguousWrite(request, state);
   }
 
-  private long ambiguousWrite(CosmosRequest request, State state) {
+  private Decision ambiguousWrite(CosmosRequest request, State state) {
     state.writeMaybeApplied = true;
-    if (!verifiableWhenAmbiguous(request)) {
-      return -1; // resending could apply it twice, and nothing would tell us
+    if (request.settlement == CosmosRequest.Settlement.NEVER_RESEND) {
+      return Decision.FINISH; // resending could apply it twice, and nothing would tell us
     }
     return transientRetry(state);
-  }
-
-  /** Reads, queries and other GETs: resending them changes nothing. */
-  static boolean isSafeToResend(CosmosRequest request) {
-    return request.isRead() || "GET".equals(request.method);
-  }
-
-  /**
-   * Writes whose outcome the resend's answer settles after an unanswered attempt: a create (a
-   * {@code 409} is checked by reading the document back), a delete (a {@code 404} means the
-   * earlier attempt deleted it), and an upsert or replace (the same content twice is the same
-   * content; with {@code If-Match} a {@code 412} is checked by reading back). Never with triggers,
-   * which would run twice, and never for patch (an increment is not idempotent), batches or
-   * database and container writes.
-   */
-  static boolean verifiableWhenAmbiguous(CosmosRequest request) {
-    if (!"docs".equals(request.resourceType)
-        || request.headers.containsKey("x-ms-documentdb-pre-trigger-include")
-        || request.headers.containsKey("x-ms-documentdb-post-trigger-include")) {
-      return false;
-    }
-    switch (request.kind) {
-      case CREATE:
-      case UPSERT:
-      case REPLACE:
-      case DELETE:
-        return true;
-      default:
-        return false;
-    }
   }
 
   /** True when the failure happened before any byte of the request could reach the service. */
@@ -166,11 +174,11 @@ final class RetryPolicy {
     return error instanceof ConnectException || error instanceof HttpConnectTimeoutException;
   }
 
-  private long transientRetry(State state) {
+  private Decision transientRetry(State state) {
     if (state.transientFailures >= TRANSIENT_RETRIES) {
-      return -1;
+      return Decision.GIVE_UP;
     }
-    return backoff(100, state.transientFailures++, 2_000);
+    return Decision.retry(backoff(100, state.transientFailures++, 2_000));
   }
 
   private static long backoff(long baseMs, int attempt, long capMs) {

@@ -1,0 +1,269 @@
+package io.cosmoslite;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * What every call of one client shares, and the one path every operation goes through. A call is
+ * a {@link Call}: a short list of named steps per attempt — permit, authorize (asynchronous),
+ * send, capture session, decide, map — that never raises. The facade turns its result into the
+ * caller's future with {@link #deliver}, which applies the raise-on-failure switch once for
+ * every entry point.
+ */
+final class Pipeline {
+  static final String API_VERSION = "2020-07-15";
+  static final System.Logger LOG = System.getLogger("io.cosmoslite");
+
+  final Sender sender;
+  final Auth auth;
+  final SessionTokens sessions = new SessionTokens();
+  final AsyncSemaphore permits;
+  final RetryPolicy retryPolicy;
+  final Clock clock;
+  final Duration attemptTimeout;
+  final String userAgent;
+  final boolean raiseOnFailure;
+  /** Runs callers' dependent stages; null: the library thread that finished the call. */
+  final Executor callbackExecutor;
+  final AttemptListener listener;
+  /** The configured endpoint: account reads go here, and everything until regions are known. */
+  final String globalEndpoint;
+  private volatile Regions regions;
+  private volatile Supplier<CompletableFuture<?>> accountRefresher;
+
+  Pipeline(Sender sender, Auth auth, int maxConcurrency, RetryPolicy retryPolicy, Clock clock,
+      Duration attemptTimeout, String userAgent, boolean raiseOnFailure,
+      Executor callbackExecutor, AttemptListener listener, String endpoint) {
+    this.sender = sender;
+    this.auth = auth;
+    this.permits = new AsyncSemaphore(maxConcurrency);
+    this.retryPolicy = retryPolicy;
+    this.clock = clock;
+    this.attemptTimeout = attemptTimeout;
+    this.userAgent = userAgent;
+    this.raiseOnFailure = raiseOnFailure;
+    this.callbackExecutor = callbackExecutor;
+    this.listener = listener;
+    this.globalEndpoint = endpoint;
+    this.regions = new Regions(endpoint, endpoint, null);
+  }
+
+  /**
+   * Starts a call. Its future never completes exceptionally (a failure is a failed result);
+   * cancelling or completing it from outside stops the call and frees its permit.
+   */
+  <T> CompletableFuture<CosmosResult<T>> execute(CosmosRequest request, BodyMapper<T> mapper) {
+    return start(request, mapper).result();
+  }
+
+  /** Like {@link #execute}, keeping the {@link Call} (multi-document writes stop calls). */
+  <T> Call<T> start(CosmosRequest request, BodyMapper<T> mapper) {
+    Call<T> call = new Call<>(this, request, mapper);
+    call.start();
+    return call;
+  }
+
+  /**
+   * The caller's future of a quiet result: completed on the callback executor when one is set,
+   * exceptionally with {@link CosmosException} for a failed result when the client raises on
+   * failure. Completing or cancelling the returned future from outside ({@code orTimeout},
+   * {@code cancel}, {@code complete}) stops the work behind it and frees its permit.
+   */
+  <T> CompletableFuture<CosmosResult<T>> deliver(String operation,
+      CompletableFuture<CosmosResult<T>> quiet) {
+    CompletableFuture<CosmosResult<T>> out = new CompletableFuture<>();
+    quiet.whenComplete((result, error) -> callback(() -> {
+      if (error != null) {
+        out.completeExceptionally(unwrap(error));
+      } else if (!result.isOk() && raiseOnFailure) {
+        out.completeExceptionally(Results.exception(operation, result));
+      } else {
+        out.complete(result);
+      }
+    }));
+    out.whenComplete((result, error) -> {
+      if (!quiet.isDone()) {
+        quiet.cancel(true); // completed by the caller: stop what runs for it
+      }
+    });
+    return out;
+  }
+
+  /** Runs a step that completes a caller's future: on the callback executor when set. */
+  void callback(Runnable completion) {
+    if (callbackExecutor == null) {
+      completion.run();
+    } else {
+      callbackExecutor.execute(completion);
+    }
+  }
+
+  Regions regions() {
+    return regions;
+  }
+
+  void regions(Regions regions) {
+    this.regions = regions;
+  }
+
+  /** Set by the client: re-reads the account (after a 403 substatus 3). */
+  void accountRefresher(Supplier<CompletableFuture<?>> refresher) {
+    this.accountRefresher = refresher;
+  }
+
+  CompletableFuture<?> refreshAccount() {
+    Supplier<CompletableFuture<?>> refresher = accountRefresher;
+    return refresher == null ? CompletableFuture.completedFuture(null) : refresher.get();
+  }
+
+  /** Where this attempt goes. */
+  String endpointFor(CosmosRequest request, RetryPolicy.State state) {
+    Regions now = regions;
+    if (request.route == CosmosRequest.Route.GLOBAL) {
+      return globalEndpoint;
+    }
+    return request.route == CosmosRequest.Route.WRITE_REGION || state.writeRegion
+        ? now.write : now.read;
+  }
+
+  /**
+   * The session token this request carries, or null: the caller's for this call, else the
+   * container's on reads. None when the read's effective consistency is Eventual or Consistent
+   * Prefix, where a token only costs header bytes (the SDKs strip it too).
+   */
+  String sessionTokenFor(CosmosRequest request) {
+    if (request.sessionScope == null || weakRead(request)) {
+      return null;
+    }
+    if (request.callerSessionToken != null) {
+      return request.callerSessionToken;
+    }
+    return request.sendsSessionToken ? sessions.get(request.sessionScope) : null;
+  }
+
+  private boolean weakRead(CosmosRequest request) {
+    String level = request.headers.get("x-ms-consistency-level");
+    ConsistencyLevel effective = level != null ? ConsistencyLevel.fromAccount(level)
+        : regions.accountConsistency;
+    return "GET".equals(request.method) || request.headers.containsKey("x-ms-documentdb-isquery")
+        ? effective == ConsistencyLevel.EVENTUAL || effective == ConsistencyLevel.CONSISTENT_PREFIX
+        : false;
+  }
+
+  /** One attempt's HTTP request: signed now, with this attempt's date. */
+  HttpRequest httpRequest(CosmosRequest request, String endpoint, String date,
+      String authorization) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint + request.path))
+        .timeout(attemptTimeout)
+        .header("authorization", authorization)
+        .header("x-ms-date", date)
+        .header("x-ms-version", API_VERSION)
+        // The client retries 449 itself; without this the gateway would retry it too.
+        .header("x-ms-noretry-449", "true")
+        .header("Accept", "application/json")
+        .header("User-Agent", userAgent);
+    for (Map.Entry<String, String> header : request.headers.entrySet()) {
+      b.header(header.getKey(), header.getValue());
+    }
+    String session = sessionTokenFor(request);
+    if (session != null) {
+      b.header("x-ms-session-token", session);
+    }
+    if (request.body != null) {
+      b.header("Content-Type", request.contentType);
+      b.method(request.method, HttpRequest.BodyPublishers.ofByteArray(request.body));
+    } else {
+      b.method(request.method, HttpRequest.BodyPublishers.noBody());
+    }
+    return b.build();
+  }
+
+  /** Stops new work: waiting calls fail, the client's own threads end. */
+  void close() {
+    permits.close(new IllegalStateException("client is closed"));
+    sender.close();
+  }
+
+  /**
+   * {@code first.thenCompose(next)}, except that completing or cancelling the returned future
+   * from outside also cancels the step still running ({@code first}, or what {@code next}
+   * returned), so a composite call stops as a single one does.
+   */
+  static <A, B> CompletableFuture<B> compose(CompletableFuture<A> first,
+      java.util.function.Function<A, CompletableFuture<B>> next) {
+    CompletableFuture<B> out = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicReference<CompletableFuture<?>> running =
+        new java.util.concurrent.atomic.AtomicReference<>(first);
+    first.whenComplete((value, error) -> {
+      if (error != null) {
+        out.completeExceptionally(unwrap(error));
+        return;
+      }
+      CompletableFuture<B> second;
+      try {
+        second = next.apply(value);
+      } catch (RuntimeException e) {
+        out.completeExceptionally(e);
+        return;
+      }
+      running.set(second);
+      second.whenComplete((result, failure) -> {
+        if (failure != null) {
+          out.completeExceptionally(unwrap(failure));
+        } else {
+          out.complete(result);
+        }
+      });
+      if (out.isDone()) {
+        second.cancel(true);
+      }
+    });
+    out.whenComplete((r, e) -> {
+      CompletableFuture<?> step = running.get();
+      if (!step.isDone()) {
+        step.cancel(true);
+      }
+    });
+    return out;
+  }
+
+  static Throwable unwrap(Throwable error) {
+    while ((error instanceof CompletionException || error instanceof ExecutionException)
+        && error.getCause() != null) {
+      error = error.getCause();
+    }
+    return error;
+  }
+
+  /** Turns a successful response body (never empty) into the result's data. */
+  interface BodyMapper<T> {
+    T map(byte[] body);
+  }
+
+  /** Where writes and reads go; learned from the account by {@code readAccount()}. */
+  static final class Regions {
+    final String write;
+    final String read;
+    /** The account's default consistency level, when known. */
+    final ConsistencyLevel accountConsistency;
+
+    Regions(String write, String read, ConsistencyLevel accountConsistency) {
+      this.write = write;
+      this.read = read;
+      this.accountConsistency = accountConsistency;
+    }
+
+    static String firstEndpoint(List<String> endpoints, String fallback) {
+      return endpoints.isEmpty() ? fallback : endpoints.get(0);
+    }
+  }
+}
