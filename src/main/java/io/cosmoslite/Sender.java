@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is a new thread per task: one thread created and destroyed per response, which measured here
  * doubles the CPU cost of a request. There, requests are sent with the blocking
  * {@code HttpClient.send} on the client's own I/O threads instead (as OkHttp's dispatcher runs
- * calls), which has no such hop. Callers are never blocked either way. There are at most as many
- * I/O threads as the client's in-flight limit; idle ones end after 60 seconds, and
- * {@link #close()} ends them at once.
+ * calls), which has no such hop. Callers are never blocked either way. I/O threads are made on
+ * demand (see {@link Threads#ioPool}); idle ones end after 60 seconds, and {@link #close()} ends
+ * them once idle.
  */
 abstract class Sender {
   abstract CompletableFuture<HttpResponse<byte[]>> send(HttpRequest request);
@@ -32,7 +32,11 @@ abstract class Sender {
 
   /** The cheaper way for this JVM. */
   static Sender forJvm(HttpClient http, int maxConcurrency) {
-    return prefersThreaded() ? threaded(http, maxConcurrency) : async(http);
+    return forParallelism(http, ForkJoinPool.getCommonPoolParallelism(), maxConcurrency);
+  }
+
+  static Sender forParallelism(HttpClient http, int commonPoolParallelism, int maxConcurrency) {
+    return commonPoolParallelism <= 1 ? threaded(http, maxConcurrency) : async(http);
   }
 
   /** True when {@link #forJvm} sends on the client's own I/O threads. */
@@ -52,7 +56,7 @@ abstract class Sender {
     return new Threaded(http, maxConcurrency);
   }
 
-  /** Blocking sends on at most {@code maxConcurrency} daemon threads of this client's own. */
+  /** Blocking sends on daemon threads of this client's own. */
   static final class Threaded extends Sender {
     private static final AtomicInteger POOLS = new AtomicInteger();
     private final HttpClient http;
@@ -60,12 +64,17 @@ abstract class Sender {
 
     Threaded(HttpClient http, int maxConcurrency) {
       this.http = http;
-      this.threads = Threads.ioPool(maxConcurrency, "cosmos-lite-io-" + POOLS.incrementAndGet());
+      this.threads = Threads.ioPool("cosmos-lite-io-" + POOLS.incrementAndGet());
     }
 
     /** Threads alive now (busy or idle). */
     int threads() {
       return threads.getPoolSize();
+    }
+
+    /** Threads inside {@code HttpClient.send} right now. */
+    int busy() {
+      return threads.getActiveCount();
     }
 
     @Override void close() {

@@ -2,7 +2,6 @@ package io.cosmoslite;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -43,15 +42,15 @@ final class Threads {
   }
 
   /**
-   * A client's own I/O threads for blocking sends: at most {@code size}, idle ones end after
-   * 60 s. Work beyond {@code size} waits in a queue for a finishing thread instead of starting a
-   * new one, so a client never runs more than its in-flight limit of I/O threads.
+   * A client's own I/O threads for blocking sends, made on demand; idle ones end after 60 s.
+   * Sends never queue behind a busy thread: a caller's stage that blocks on an I/O thread (it
+   * waits for another call) must not stall the send it waits for. So the count is the requests
+   * in flight (at most the in-flight limit) plus the threads still running callers' stages after
+   * their answer — which {@code callbackExecutor} moves elsewhere.
    */
-  static ThreadPoolExecutor ioPool(int size, String name) {
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, KEEP_ALIVE_SECONDS,
-        TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory(name));
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
+  static ThreadPoolExecutor ioPool(String name) {
+    return new ThreadPoolExecutor(0, Integer.MAX_VALUE, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), factory(name));
   }
 
   static ThreadFactory factory(String prefix) {

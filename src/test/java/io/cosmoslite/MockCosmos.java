@@ -83,6 +83,8 @@ final class MockCosmos {
     assertEquals(Auth.masterKey(KEY).authorization(method, type, link, date),
         request.getHeader("authorization"));
     assertEquals("2020-07-15", request.getHeader("x-ms-version"));
+    // The client retries 449 itself, so it asks the gateway not to.
+    assertEquals("true", request.getHeader("x-ms-noretry-449"));
     assertEquals("application/json", request.getHeader("Accept"));
     assertEquals(sessionToken, request.getHeader("x-ms-session-token"));
     return request;

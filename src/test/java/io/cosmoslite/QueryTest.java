@@ -84,9 +84,9 @@ class QueryTest {
     Map<String, String> out = new TreeMap<>();
     for (String name : request.getHeaders().names()) {
       String lower = name.toLowerCase(java.util.Locale.ROOT);
-      // Date, version and session token are checked by assertRequest.
+      // Date, version, no-retry-449 and session token are checked by assertRequest.
       if (lower.startsWith("x-ms-") && !lower.equals("x-ms-date") && !lower.equals("x-ms-version")
-          && !lower.equals("x-ms-session-token")) {
+          && !lower.equals("x-ms-session-token") && !lower.equals("x-ms-noretry-449")) {
         out.put(lower, request.getHeader(name));
       }
     }
@@ -151,7 +151,7 @@ class QueryTest {
         .withParameter("@object", object)
         .withParameter("@record", new Address("Paris", List.of("1 rue", "<b>")));
     server.enqueue(page(null));
-    await(client.queryDocuments("shop", "orders", query).nextPage());
+    await(client.queryDocuments("shop", "orders", query, RequestOptions.NONE, DocumentType.MAP).nextPage());
     String expected = "{\"query\":\"SELECT * FROM c WHERE c.name = @s\",\"parameters\":["
         + "{\"name\":\"@s\",\"value\":\"Ada \\\"the\\\" Countess \u00e9\"},"
         + "{\"name\":\"@int\",\"value\":42},"
@@ -214,7 +214,7 @@ class QueryTest {
     server.enqueue(page("c1", "a", "b"));
     server.enqueue(page(null, "c"));
     DocumentQuery<Map<String, Object>> query =
-        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"));
+        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP);
     assertRequestCount(0);
     assertTrue(query.hasMorePages());
 
@@ -243,7 +243,7 @@ class QueryTest {
     server.enqueue(page("c1", "a").setHeader("x-ms-session-token", "0:-1#12"));
     server.enqueue(page(null, "b").setHeader("x-ms-session-token", "0:-1#15,1:-1#3"));
     DocumentQuery<Map<String, Object>> query =
-        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"));
+        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP);
     Page<Map<String, Object>> first = await(query.nextPage());
     assertEquals("0:-1#12", first.sessionToken());
     assertEquals("0:-1#12", client.sessionToken("shop", "orders"));
@@ -258,16 +258,16 @@ class QueryTest {
     client.mergeSessionToken("shop", "orders", "0:-1#10");
     server.enqueue(page("c1", "a").setHeader("x-ms-session-token", "0:-1#20"));
     server.enqueue(page(null));
-    QueryOptions options = QueryOptions.builder().partitionKey("ada").maxItemCount(2)
-        .sessionToken("0:-1#5").consistencyLevel(ConsistencyLevel.EVENTUAL).build();
+    RequestOptions options = RequestOptions.builder().partitionKey("ada").maxItemCount(2)
+        .sessionToken("0:-1#5").consistencyLevel(ConsistencyLevel.SESSION).build();
     SqlQuery query = SqlQuery.of("SELECT TOP 3 * FROM c ORDER BY c.total");
     List<Map<String, Object>> all = await(
-        client.queryDocuments("shop", "orders", query, options).toList());
+        client.queryDocuments("shop", "orders", query, options, DocumentType.MAP).toList()).data();
     assertEquals(List.of("a"), ids(all));
     String body = "{\"query\":\"SELECT TOP 3 * FROM c ORDER BY c.total\",\"parameters\":[]}";
     Map<String, String> single = headers("x-ms-documentdb-isquery", "True",
         "x-ms-documentdb-partitionkey", "[\"ada\"]", "x-ms-max-item-count", "2",
-        "x-ms-consistency-level", "Eventual");
+        "x-ms-consistency-level", "Session");
     // The caller's token wins on every page; the pages' tokens are still merged.
     assertQuery(take(server), "0:-1#5", body, single);
     Map<String, String> second = new TreeMap<>(single);
@@ -281,14 +281,14 @@ class QueryTest {
     server.enqueue(page("c2"));
     server.enqueue(page(null, "a"));
     DocumentQuery<Map<String, Object>> query =
-        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"));
+        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP);
     Page<Map<String, Object>> empty = await(query.nextPage());
     assertEquals(List.of(), empty.items());
     assertEquals("c1", empty.continuationToken());
     assertTrue(query.hasMorePages());
     assertEquals(List.of("a"), ids(await(client.queryDocuments("shop", "orders",
-        SqlQuery.of("SELECT * FROM c"), QueryOptions.builder().continuationToken("c1").build())
-        .toList())));
+        SqlQuery.of("SELECT * FROM c"), RequestOptions.builder().continuationToken("c1").build(), DocumentType.MAP)
+        .toList()).data()));
     take(server);
     assertQuery(take(server), null, SELECT, cross("c1"));
     assertQuery(take(server), null, SELECT, cross("c2"));
@@ -301,7 +301,7 @@ class QueryTest {
         + "{\"name\":\"@min\",\"value\":5}]}";
     server.enqueue(page(token, "a", "b"));
     Page<Map<String, Object>> first =
-        await(client.queryDocuments("shop", "orders", query).nextPage());
+        await(client.queryDocuments("shop", "orders", query, RequestOptions.NONE, DocumentType.MAP).nextPage());
     assertEquals(token, first.continuationToken());
     assertQuery(take(server), null, body, CROSS);
 
@@ -309,7 +309,7 @@ class QueryTest {
     CosmosClient other = MockCosmos.client(server).build();
     server.enqueue(page("next", "c"));
     DocumentQuery<Order> resumed = other.queryDocuments("shop", "orders", query,
-        QueryOptions.builder().continuationToken(token).build(), Order.class);
+        RequestOptions.builder().continuationToken(token).build(), DocumentType.of(Order.class));
     Page<Order> second = await(resumed.nextPage());
     assertEquals(List.of(new Order("c", 0)), second.items());
     assertEquals("next", second.continuationToken());
@@ -319,7 +319,7 @@ class QueryTest {
   @Test void aPageIsRefusedWhileThePreviousOneIsOnItsWay() throws Exception {
     server.enqueue(page("c1", "a").setHeadersDelay(400, TimeUnit.MILLISECONDS));
     DocumentQuery<Map<String, Object>> query =
-        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"));
+        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP);
     CompletableFuture<Page<Map<String, Object>>> first = query.nextPage();
     assertThrows(IllegalStateException.class, query::nextPage);
     assertEquals("c1", await(first).continuationToken());
@@ -330,7 +330,7 @@ class QueryTest {
     server.enqueue(page("c1", "a").setHeadersDelay(300, TimeUnit.MILLISECONDS));
     server.enqueue(page("c9", "a"));
     DocumentQuery<Map<String, Object>> query =
-        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"));
+        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP);
     CompletableFuture<Page<Map<String, Object>>> cancelled = query.nextPage();
     take(server);
     assertTrue(cancelled.cancel(true));
@@ -343,7 +343,7 @@ class QueryTest {
   @Test void typedQueryMapsDocumentsThroughGson() throws Exception {
     server.enqueue(json(200, "{\"Documents\":[{\"id\":\"1\",\"total\":7,\"_etag\":\"e\"}]}"));
     List<Order> orders = await(client.queryDocuments("shop", "orders",
-        SqlQuery.of("SELECT * FROM c"), Order.class).toList());
+        SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.of(Order.class)).toList()).data();
     assertEquals(List.of(new Order("1", 7)), orders);
   }
 
@@ -354,10 +354,10 @@ class QueryTest {
     server.enqueue(error(400, 0, "BadRequest", "bad token"));
     server.enqueue(page(null, "b"));
     DocumentQuery<Map<String, Object>> query =
-        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"));
+        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP);
     await(query.nextPage());
     CosmosException e = assertInstanceOf(CosmosException.class, failure(query.nextPage()));
-    assertEquals(400, e.statusCode());
+    assertEquals(400, e.code());
     assertTrue(e.getMessage().startsWith("POST dbs/shop/colls/orders/docs -> 400"),
         e.getMessage());
     assertTrue(query.hasMorePages());
@@ -372,7 +372,7 @@ class QueryTest {
     server.enqueue(page("c1", "a"));
     server.enqueue(error(404, 0, "NotFound", "gone"));
     DocumentQuery<Map<String, Object>> query =
-        quiet.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"));
+        quiet.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP);
     await(query.nextPage());
     Page<Map<String, Object>> failed = await(query.nextPage());
     assertEquals("failed", failed.result().status());
@@ -381,10 +381,14 @@ class QueryTest {
     assertEquals(List.of(), failed.items());
     assertEquals("c1", failed.continuationToken()); // resend it to retry that page
     assertTrue(query.hasMorePages());
-    // The stream forms have no page to carry the failure: they fail either way.
+    // toList follows the switch like every call: a failed result, not an exception.
     server.enqueue(error(404, 0, "NotFound", "gone"));
-    assertInstanceOf(CosmosException.class, failure(quiet.queryDocuments("shop", "orders",
-        SqlQuery.of("SELECT * FROM c")).toList()));
+    CosmosResult<List<Map<String, Object>>> all = await(quiet.queryDocuments("shop", "orders",
+        SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP).toList());
+    assertEquals("failed", all.status());
+    assertEquals(404, all.code());
+    assertEquals("gone", all.error());
+    assertNull(all.data());
   }
 
   @Test void aRepeatedContinuationTokenFailsInsteadOfLooping() throws Exception {
@@ -393,7 +397,7 @@ class QueryTest {
     server.enqueue(page("A", "a")); // the service restarted from page 1
     server.enqueue(page("B", "b"));
     Throwable e = failure(client.queryDocuments("shop", "orders",
-        SqlQuery.of("SELECT * FROM c")).toList());
+        SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP).toList());
     assertInstanceOf(IllegalStateException.class, e);
     assertTrue(e.getMessage().contains("repeated continuation token A"), e.getMessage());
     assertRequestCount(3);
@@ -403,7 +407,7 @@ class QueryTest {
     server.enqueue(page("start", "a"));
     RecordingSubscriber<Map<String, Object>> subscriber = new RecordingSubscriber<>();
     client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"),
-        QueryOptions.builder().continuationToken("start").build()).subscribe(subscriber);
+        RequestOptions.builder().continuationToken("start").build(), DocumentType.MAP).subscribe(subscriber);
     assertEquals("subscribed", subscriber.next());
     subscriber.subscription.request(10);
     // The page's documents are not delivered: they are a replay of documents already seen.
@@ -422,7 +426,7 @@ class QueryTest {
     server.enqueue(page(null, "y"));
     client.mergeSessionToken("shop", "orders", "0:-1#3");
     DocumentQuery<Map<String, Object>> query = client.queryDocuments("shop", "orders",
-        SqlQuery.of("SELECT VALUE COUNT(1) FROM c"));
+        SqlQuery.of("SELECT VALUE COUNT(1) FROM c"), RequestOptions.NONE, DocumentType.MAP);
     Page<Map<String, Object>> first = await(query.nextPage());
     assertEquals(List.of("x"), ids(first.items()));
     assertEquals(List.of("y"), ids(await(query.nextPage()).items()));
@@ -444,9 +448,9 @@ class QueryTest {
         .setHeader("x-ms-activity-id", "act-1"));
     server.enqueue(json(200, "{\"PartitionKeyRanges\":[{\"id\":\"0\"},{\"id\":\"1\"}]}"));
     CosmosException e = assertInstanceOf(CosmosException.class, failure(client.queryDocuments(
-        "shop", "orders", SqlQuery.of("SELECT * FROM c ORDER BY c.total")).nextPage()));
-    assertEquals(400, e.statusCode());
-    assertEquals(1004, e.subStatusCode());
+        "shop", "orders", SqlQuery.of("SELECT * FROM c ORDER BY c.total"), RequestOptions.NONE, DocumentType.MAP).nextPage()));
+    assertEquals(400, e.code());
+    assertEquals(1004, e.subStatus());
     assertEquals("act-1", e.activityId());
     assertTrue(e.getMessage().contains("the container has 2 partition key ranges"),
         e.getMessage());
@@ -464,7 +468,7 @@ class QueryTest {
     server.enqueue(json(200, "{\"PartitionKeyRanges\":[{\"id\":\"0\"},{\"id\":\"1\"}]}"));
     server.enqueue(error(400, 1004, "BadRequest", "not servable"));
     DocumentQuery<Map<String, Object>> query =
-        quiet.queryDocuments("shop", "orders", SqlQuery.of("SELECT DISTINCT c.a FROM c"));
+        quiet.queryDocuments("shop", "orders", SqlQuery.of("SELECT DISTINCT c.a FROM c"), RequestOptions.NONE, DocumentType.MAP);
     Page<Map<String, Object>> page = await(query.nextPage());
     assertEquals(400, page.result().code());
     assertTrue(page.result().error().contains("2 partition key ranges"));
@@ -478,8 +482,8 @@ class QueryTest {
     server.enqueue(error(400, 1004, "BadRequest", "not servable"));
     CosmosException e = assertInstanceOf(CosmosException.class, failure(client.queryDocuments(
         "shop", "orders", SqlQuery.of("SELECT * FROM c"),
-        QueryOptions.builder().partitionKey(5).build()).nextPage()));
-    assertEquals(1004, e.subStatusCode());
+        RequestOptions.builder().partitionKey(5).build(), DocumentType.MAP).nextPage()));
+    assertEquals(1004, e.subStatus());
     assertRequestCount(1);
   }
 
@@ -540,10 +544,10 @@ class QueryTest {
     server.enqueue(json(200, body));
     SqlQuery query = SqlQuery.of("SELECT VALUE c.n FROM c");
     List<Object> values = await(client.queryDocuments("shop", "orders", query,
-        QueryOptions.NONE, Object.class).toList());
+        RequestOptions.NONE, DocumentType.of(Object.class)).toList()).data();
     assertEquals(java.util.Arrays.asList(1, null, 3), values);
     RecordingSubscriber<Object> subscriber = new RecordingSubscriber<>();
-    client.queryDocuments("shop", "orders", query, QueryOptions.NONE, Object.class)
+    client.queryDocuments("shop", "orders", query, RequestOptions.NONE, DocumentType.of(Object.class))
         .subscribe(subscriber);
     assertEquals("subscribed", subscriber.next());
     subscriber.subscription.request(10);
@@ -557,7 +561,7 @@ class QueryTest {
     server.enqueue(page("c1", "a").setBodyDelay(500, TimeUnit.MILLISECONDS));
     server.enqueue(page("c1", "a"));
     DocumentQuery<Map<String, Object>> query =
-        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"));
+        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP);
     CompletableFuture<Page<Map<String, Object>>> first = query.nextPage();
     first.completeOnTimeout(null, 50, TimeUnit.MILLISECONDS); // the caller gave up on it
     assertNull(await(first));
@@ -582,7 +586,7 @@ class QueryTest {
     server.enqueue(page(null, "d"));
     RecordingSubscriber<Map<String, Object>> subscriber = new RecordingSubscriber<>();
     DocumentQuery<Map<String, Object>> query =
-        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"));
+        client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP);
     query.subscribe(subscriber);
     assertEquals("subscribed", subscriber.next());
     assertRequestCount(0);
@@ -618,7 +622,7 @@ class QueryTest {
     server.enqueue(page("c1", "a", "b"));
     server.enqueue(page(null, "c"));
     RecordingSubscriber<Map<String, Object>> subscriber = new RecordingSubscriber<>();
-    client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"))
+    client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP)
         .subscribe(subscriber);
     assertEquals("subscribed", subscriber.next());
     subscriber.subscription.request(1);
@@ -633,7 +637,7 @@ class QueryTest {
     server.enqueue(page("c1", "a").setHeadersDelay(300, TimeUnit.MILLISECONDS));
     server.enqueue(page(null, "b"));
     RecordingSubscriber<Map<String, Object>> subscriber = new RecordingSubscriber<>();
-    client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"))
+    client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP)
         .subscribe(subscriber);
     assertEquals("subscribed", subscriber.next());
     subscriber.subscription.request(10);
@@ -646,7 +650,7 @@ class QueryTest {
 
   @Test void nonPositiveRequestEndsInIllegalArgumentWithoutPaging() throws Exception {
     RecordingSubscriber<Map<String, Object>> subscriber = new RecordingSubscriber<>();
-    client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"))
+    client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP)
         .subscribe(subscriber);
     assertEquals("subscribed", subscriber.next());
     subscriber.subscription.request(0);
@@ -657,7 +661,7 @@ class QueryTest {
     subscriber.assertQuiet();
     assertRequestCount(0);
     assertThrows(NullPointerException.class, () -> client.queryDocuments("shop", "orders",
-        SqlQuery.of("SELECT * FROM c")).subscribe(null));
+        SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP).subscribe(null));
   }
 
   @Test void nothingIsSignalledInsideOnSubscribeEvenWhenItRequests() throws Exception {
@@ -666,7 +670,7 @@ class QueryTest {
     boolean[] insideOnSubscribe = {false};
     boolean[] signalledInside = {false};
     CompletableFuture<Void> done = new CompletableFuture<>();
-    client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c")).subscribe(
+    client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP).subscribe(
         new Flow.Subscriber<Map<String, Object>>() {
           @Override public void onSubscribe(Flow.Subscription s) {
             insideOnSubscribe[0] = true;
@@ -702,7 +706,7 @@ class QueryTest {
     server.enqueue(error(500, 0, "InternalServerError", "boom"));
     server.enqueue(error(500, 0, "InternalServerError", "boom"));
     RecordingSubscriber<Map<String, Object>> subscriber = new RecordingSubscriber<>();
-    quiet.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c")).subscribe(subscriber);
+    quiet.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP).subscribe(subscriber);
     assertEquals("subscribed", subscriber.next());
     subscriber.subscription.request(Long.MAX_VALUE);
     assertEquals("next a", subscriber.next());
@@ -717,7 +721,7 @@ class QueryTest {
     server.enqueue(page(null, "c"));
     List<String> seen = new ArrayList<>();
     int[] requestsWhenSeen = new int[3];
-    await(client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"))
+    await(client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP)
         .forEach(doc -> {
           requestsWhenSeen[seen.size()] = server.getRequestCount();
           seen.add((String) doc.get("id"));
@@ -730,7 +734,7 @@ class QueryTest {
     server.enqueue(page("c1", "a", "b"));
     server.enqueue(page(null, "c"));
     List<String> seen = new ArrayList<>();
-    Throwable e = failure(client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"))
+    Throwable e = failure(client.queryDocuments("shop", "orders", SqlQuery.of("SELECT * FROM c"), RequestOptions.NONE, DocumentType.MAP)
         .forEach(doc -> {
           seen.add((String) doc.get("id"));
           throw new IllegalStateException("stop at " + doc.get("id"));
@@ -748,7 +752,7 @@ class QueryTest {
         .setHeader("x-ms-continuation", "f1").setHeader("x-ms-session-token", "0:-1#6"));
     server.enqueue(json(200, "{\"Documents\":[{\"id\":\"2\",\"total\":4}]}"));
     DocumentQuery<Order> feed = client.readAllDocuments("shop", "orders",
-        QueryOptions.builder().partitionKey("ada").maxItemCount(1).build(), Order.class);
+        RequestOptions.builder().partitionKey("ada").maxItemCount(1).build(), DocumentType.of(Order.class));
     assertRequestCount(0);
     assertEquals(List.of(new Order("1", 3)), await(feed.nextPage()).items());
     assertEquals(List.of(new Order("2", 4)), await(feed.nextPage()).items());
@@ -764,7 +768,7 @@ class QueryTest {
 
   @Test void readAllDocumentsAcrossPartitionsSendsNoScopeHeader() throws Exception {
     server.enqueue(page(null, "a"));
-    assertEquals(List.of("a"), ids(await(client.readAllDocuments("shop", "orders").toList())));
+    assertEquals(List.of("a"), ids(await(client.readAllDocuments("shop", "orders").toList()).data()));
     RecordedRequest request = assertRequest(take(server), "GET", DOCS, "docs", LINK, null);
     assertEquals(Map.of(), xms(request));
   }
@@ -801,7 +805,7 @@ class QueryTest {
     server.enqueue(error(403, 0, "Forbidden", "no"));
     CosmosException e = assertInstanceOf(CosmosException.class,
         failure(client.listContainers("shop")));
-    assertEquals(403, e.statusCode());
+    assertEquals(403, e.code());
     CosmosClient quiet = MockCosmos.client(server).raiseOnFailure(false).build();
     server.enqueue(error(403, 0, "Forbidden", "no"));
     CosmosResult<List<Map<String, Object>>> failed = await(quiet.listContainers("shop"));
@@ -838,17 +842,17 @@ class QueryTest {
   @Test void badQueryArgumentsFailBeforeAnyRequest() throws Exception {
     SqlQuery select = SqlQuery.of("SELECT * FROM c");
     assertThrows(NullPointerException.class,
-        () -> client.queryDocuments("shop", "orders", null));
+        () -> client.queryDocuments("shop", "orders", null, RequestOptions.NONE, DocumentType.MAP));
     assertThrows(NullPointerException.class,
-        () -> client.queryDocuments("shop", "orders", select, (QueryOptions) null));
+        () -> client.queryDocuments("shop", "orders", select, (RequestOptions) null, DocumentType.MAP));
     assertThrows(IllegalArgumentException.class,
-        () -> client.queryDocuments("shop", "a/b", select));
-    assertThrows(IllegalArgumentException.class, () -> QueryOptions.builder().maxItemCount(0));
+        () -> client.queryDocuments("shop", "a/b", select, RequestOptions.NONE, DocumentType.MAP));
+    assertThrows(IllegalArgumentException.class, () -> RequestOptions.builder().maxItemCount(0));
     assertThrows(IllegalArgumentException.class,
-        () -> QueryOptions.builder().continuationToken(" "));
-    assertThrows(NullPointerException.class, () -> QueryOptions.builder().partitionKey(null));
-    assertEquals(-1, QueryOptions.builder().maxItemCount(-1).build().maxItemCount());
-    DocumentQuery<Map<String, Object>> query = client.queryDocuments("shop", "orders", select);
+        () -> RequestOptions.builder().continuationToken(" "));
+    assertThrows(NullPointerException.class, () -> RequestOptions.builder().partitionKey(null));
+    assertEquals(-1, RequestOptions.builder().maxItemCount(-1).build().maxItemCount());
+    DocumentQuery<Map<String, Object>> query = client.queryDocuments("shop", "orders", select, RequestOptions.NONE, DocumentType.MAP);
     client.close();
     assertThrows(IllegalStateException.class, query::nextPage);
     assertThrows(IllegalStateException.class, () -> client.readAllDocuments("shop", "orders"));

@@ -90,7 +90,7 @@ class RetryTest {
       RecordedRequest request = assertRequest(take(server), "POST", "/dbs/shop/colls/orders/docs",
           "docs", "dbs/shop/colls/orders", null);
       dates.add(request.getHeader("x-ms-date"));
-      assertTrue(Exchange.sameDocument(DOC.getBytes(StandardCharsets.UTF_8),
+      assertTrue(Call.sameDocument(DOC.getBytes(StandardCharsets.UTF_8),
           request.getBody().readByteArray()));
     }
     assertEquals(3, dates.size(), "every attempt is dated and signed afresh: " + dates);
@@ -107,8 +107,8 @@ class RetryTest {
     }
     CosmosException e = failure(client.createDocument("shop", "orders", DOCUMENT, "a"));
     assertEquals(10, server.getRequestCount());
-    assertEquals(429, e.statusCode());
-    assertEquals(3200, e.subStatusCode());
+    assertEquals(429, e.code());
+    assertEquals(3200, e.subStatus());
     assertEquals(9, e.result().retryCount());
     assertEquals(Duration.ofMillis(1), e.retryAfter());
     assertFalse(e.result().isUncertain(), "a 429 changed nothing");
@@ -153,7 +153,7 @@ class RetryTest {
     assertTrue(waited >= 10 + 20 + 40 && waited <= 10 + 20 + 40 + 15, "waited " + waited);
   }
 
-  @Test void serviceUnavailableIsRetriedEvenForWritesBecauseNothingWasApplied() throws Exception {
+  @Test void serviceUnavailableOnACreateIsResentAndSettledLikeALostAnswer() throws Exception {
     server.enqueue(error(503, 0, "ServiceUnavailable", "try again"));
     server.enqueue(error(503, 0, "ServiceUnavailable", "try again"));
     server.enqueue(json(201, DOC));
@@ -161,18 +161,48 @@ class RetryTest {
         await(client.createDocument("shop", "orders", DOCUMENT, "a"));
     assertEquals(201, result.code());
     assertEquals(2, result.retryCount());
-    assertNull(result.ambiguity());
+    assertFalse(result.isUncertain());
+    assertTrue(result.ambiguity().contains("had not been applied"), result.ambiguity());
   }
 
-  @Test void serviceUnavailableGivesUpAfterThreeRetries() throws Exception {
+  @Test void aCreateResentAfterServiceUnavailableThatMeetsAConflictIsReadBack()
+      throws Exception {
+    server.enqueue(error(503, 0, "ServiceUnavailable", "applied, then lost"));
+    server.enqueue(error(409, 0, "Conflict", "exists"));
+    server.enqueue(json(200, DOC)); // the read-back: what we sent
+    CosmosResult<Map<String, Object>> result =
+        await(client.createDocument("shop", "orders", DOCUMENT, "a"));
+    assertEquals(201, result.code(), "the earlier attempt wrote it: not someone's conflict");
+    assertTrue(result.ambiguity().contains("equals what was sent"), result.ambiguity());
+    take(server);
+    take(server);
+    RecordedRequest readBack = take(server);
+    assertEquals("GET", readBack.getMethod());
+    assertEquals("/dbs/shop/colls/orders/docs/1", readBack.getPath());
+  }
+
+  @Test void aPatchIsNeverResentAfterServiceUnavailableAndIsReportedUncertain()
+      throws Exception {
+    server.enqueue(error(503, 0, "ServiceUnavailable", "maybe applied"));
+    server.enqueue(json(200, DOC)); // must not be asked for
+    CosmosResult<Map<String, Object>> result = await(quiet.patchDocument("shop", "orders", "1",
+        "a", List.of(PatchOperation.increment("/n", 1))));
+    assertEquals(503, result.code());
+    assertTrue(result.isUncertain());
+    assertTrue(result.ambiguity().contains("could apply it twice"), result.ambiguity());
+    assertEquals(1, server.getRequestCount(), "an increment is not resent");
+  }
+
+  @Test void serviceUnavailableOnEveryResendOfACreateEndsUncertain() throws Exception {
     for (int i = 0; i < 4; i++) {
       server.enqueue(error(503, 0, "ServiceUnavailable", "try again"));
     }
     CosmosResult<Map<String, Object>> result =
         await(quiet.createDocument("shop", "orders", DOCUMENT, "a"));
-    assertEquals(503, result.code());
+    assertEquals(0, result.code(), "no definite answer");
     assertEquals(3, result.retryCount());
-    assertFalse(result.isUncertain());
+    assertTrue(result.isUncertain());
+    assertTrue(result.error().contains("503"), result.error());
   }
 
   @Test void goneIsRetriedWithBackoff() throws Exception {
@@ -234,7 +264,7 @@ class RetryTest {
     server.enqueue(json(200, "{\"writableLocations\":[{\"databaseAccountEndpoint\":\"" + base
         + "west/\"}],\"readableLocations\":[{\"databaseAccountEndpoint\":\"" + base
         + "east/\"}]}"));
-    await(client.connect());
+    await(client.readAccount());
     take(server);
     server.enqueue(lost());
     server.enqueue(error(409, 0, "Conflict", "Entity with the specified id already exists"));
@@ -277,7 +307,7 @@ class RetryTest {
     server.enqueue(json(200, "{\"id\":\"1\",\"pk\":\"a\",\"n\":2,\"_rid\":\"r\"}"));
     CosmosException e = failure(client.createDocument("shop", "orders", DOCUMENT, "a"));
     assertEquals(3, server.getRequestCount());
-    assertEquals(409, e.statusCode());
+    assertEquals(409, e.code());
     assertFalse(e.result().isUncertain());
     assertTrue(e.result().ambiguity().contains("genuine"), e.result().ambiguity());
   }
@@ -331,8 +361,7 @@ class RetryTest {
     server.enqueue(lost());
     server.enqueue(error(412, 0, "PreconditionFailed", "etag mismatch"));
     server.enqueue(json(200, "{\"id\":\"1\",\"pk\":\"a\",\"n\":1,\"_etag\":\"e2\"}"));
-    CosmosResult<Map<String, Object>> result = await(client.replaceDocument("shop", "orders",
-        "1", DOCUMENT, "a", RequestOptions.builder().ifMatch("\"e1\"").build()));
+    CosmosResult<Map<String, Object>> result = await(client.replaceDocument("shop", "orders", DOCUMENT, "a", RequestOptions.builder().ifMatch("\"e1\"").build(), DocumentType.MAP));
     take(server);
     take(server);
     assertRequest(take(server), "GET", "/dbs/shop/colls/orders/docs/1", "docs",
@@ -344,7 +373,7 @@ class RetryTest {
   @Test void lostCreateResponseWithATriggerIsNotResentAndIsUncertain() throws Exception {
     server.enqueue(lost());
     CosmosResult<Map<String, Object>> result = await(quiet.createDocument("shop", "orders",
-        DOCUMENT, "a", RequestOptions.builder().preTrigger("stamp").build()));
+        DOCUMENT, "a", RequestOptions.builder().preTrigger("stamp").build(), DocumentType.MAP));
     assertEquals(1, server.getRequestCount());
     assertEquals(0, result.code());
     assertTrue(result.isUncertain());
@@ -365,12 +394,12 @@ class RetryTest {
 
   @Test void sameDocumentIgnoresSystemPropertiesAndNumberSpelling() {
     byte[] sent = "{\"id\":\"1\",\"n\":1,\"a\":{\"b\":[1,2]}}".getBytes(StandardCharsets.UTF_8);
-    assertTrue(Exchange.sameDocument(sent, ("{\"a\":{\"b\":[1.0,2]},\"n\":1.0,\"id\":\"1\","
+    assertTrue(Call.sameDocument(sent, ("{\"a\":{\"b\":[1.0,2]},\"n\":1.0,\"id\":\"1\","
         + "\"_rid\":\"r\",\"_ts\":5,\"_etag\":\"e\",\"_self\":\"s\",\"_attachments\":\"x\"}")
         .getBytes(StandardCharsets.UTF_8)));
-    assertFalse(Exchange.sameDocument(sent, "{\"id\":\"1\",\"n\":2,\"a\":{\"b\":[1,2]}}"
+    assertFalse(Call.sameDocument(sent, "{\"id\":\"1\",\"n\":2,\"a\":{\"b\":[1,2]}}"
         .getBytes(StandardCharsets.UTF_8)));
-    assertFalse(Exchange.sameDocument(sent, "{\"id\":\"1\",\"n\":1,\"a\":{\"b\":[1,2]},\"x\":0}"
+    assertFalse(Call.sameDocument(sent, "{\"id\":\"1\",\"n\":1,\"a\":{\"b\":[1,2]},\"x\":0}"
         .getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -385,9 +414,9 @@ class RetryTest {
     }
     long started = System.nanoTime();
     CosmosException e = failure(client.createDocument("shop", "orders", DOCUMENT, "a",
-        RequestOptions.builder().timeout(Duration.ofMillis(1500)).build()));
+        RequestOptions.builder().timeout(Duration.ofMillis(1500)).build(), DocumentType.MAP));
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    assertEquals(429, e.statusCode());
+    assertEquals(429, e.code());
     int retries = e.result().retryCount();
     assertTrue(retries >= 1 && retries <= 3, "retries: " + retries);
     assertEquals(retries + 1, server.getRequestCount());
@@ -399,10 +428,10 @@ class RetryTest {
     server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
     long started = System.nanoTime();
     CosmosException e = failure(client.createDocument("shop", "orders", DOCUMENT, "a",
-        RequestOptions.builder().timeout(Duration.ofMillis(300)).build()));
+        RequestOptions.builder().timeout(Duration.ofMillis(300)).build(), DocumentType.MAP));
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    assertEquals(0, e.statusCode());
-    assertTrue(e.serviceMessage().contains("timed out after 300 ms"), e.serviceMessage());
+    assertEquals(0, e.code());
+    assertTrue(e.error().contains("timed out after 300 ms"), e.error());
     assertInstanceOf(HttpTimeoutException.class, e.getCause());
     assertTrue(e.result().isUncertain(), "the create was on its way");
     assertTrue(elapsedMs >= 300 && elapsedMs < 2_000, "took " + elapsedMs + " ms");
@@ -412,7 +441,7 @@ class RetryTest {
     server.enqueue(throttled(5_000));
     long started = System.nanoTime();
     CosmosResult<Map<String, Object>> result = await(quiet.getDocument("shop", "orders", "1",
-        "a", RequestOptions.builder().timeout(Duration.ofSeconds(2)).build()));
+        "a", RequestOptions.builder().timeout(Duration.ofSeconds(2)).build(), DocumentType.MAP));
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     assertEquals(429, result.code(), "the service's answer, not a timeout");
     assertTrue(elapsedMs < 1_000, "took " + elapsedMs + " ms");

@@ -18,7 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.SocketPolicy;
@@ -44,8 +44,8 @@ class SenderTest {
     server.shutdown();
   }
 
-  static Function<HttpClient, Sender> sender(String kind) {
-    return kind.equals("threaded") ? Sender::threaded : Sender::async;
+  static BiFunction<HttpClient, Integer, Sender> sender(String kind) {
+    return kind.equals("threaded") ? Sender::threaded : (http, max) -> Sender.async(http);
   }
 
   HttpRequest get(String path) {
@@ -53,15 +53,15 @@ class SenderTest {
   }
 
   @Test void smallMachinesUseTheThreadedSenderAndLargerOnesSendAsync() {
-    assertInstanceOf(Sender.Threaded.class, Sender.forParallelism(http, 1));
-    assertFalse(Sender.forParallelism(http, 2) instanceof Sender.Threaded);
+    assertInstanceOf(Sender.Threaded.class, Sender.forParallelism(http, 1, 4));
+    assertFalse(Sender.forParallelism(http, 2, 4) instanceof Sender.Threaded);
   }
 
   @ParameterizedTest @ValueSource(strings = {"threaded", "async"})
   void aResponseArrivesWithStatusHeadersAndBody(String kind) throws Exception {
     server.enqueue(new MockResponse().setResponseCode(201).setHeader("x-ms-a", "1")
         .setBody("{\"id\":\"x\"}"));
-    HttpResponse<byte[]> response = sender(kind).apply(http).send(get("/dbs"))
+    HttpResponse<byte[]> response = sender(kind).apply(http, 4).send(get("/dbs"))
         .get(10, TimeUnit.SECONDS);
     assertEquals(201, response.statusCode());
     assertEquals("1", response.headers().firstValue("x-ms-a").orElse(null));
@@ -73,7 +73,7 @@ class SenderTest {
   void aTransportFailureCompletesExceptionallyWithTheIoException(String kind) {
     server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AT_START));
     server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AT_START));
-    CompletableFuture<HttpResponse<byte[]>> sent = sender(kind).apply(http).send(
+    CompletableFuture<HttpResponse<byte[]>> sent = sender(kind).apply(http, 4).send(
         HttpRequest.newBuilder(URI.create(server.url("/x").toString()))
             .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
     ExecutionException e = assertThrows(ExecutionException.class,
@@ -84,7 +84,7 @@ class SenderTest {
   @Test void cancellingAThreadedSendFreesItsThreadAtOnce() throws Exception {
     server.enqueue(new MockResponse().setBody("late").setHeadersDelay(4, TimeUnit.SECONDS));
     server.enqueue(new MockResponse().setBody("next"));
-    Sender.Threaded sender = (Sender.Threaded) Sender.threaded(http);
+    Sender.Threaded sender = (Sender.Threaded) Sender.threaded(http, 4);
     CompletableFuture<HttpResponse<byte[]>> slow = sender.send(get("/slow"));
     server.takeRequest(5, TimeUnit.SECONDS);
     assertEquals(1, sender.busy());
@@ -102,7 +102,7 @@ class SenderTest {
   @Test void threadedCompletionsRunOnTheClientsIoThreadsNeverTheSelector() throws Exception {
     server.enqueue(json(200, "{}").setBodyDelay(200, TimeUnit.MILLISECONDS));
     AtomicReference<String> thread = new AtomicReference<>();
-    Sender.threaded(http).send(get("/x"))
+    Sender.threaded(http, 4).send(get("/x"))
         .whenComplete((r, e) -> thread.set(Thread.currentThread().getName()))
         .get(10, TimeUnit.SECONDS);
     assertTrue(thread.get().startsWith("cosmos-lite-io-"), thread.get());
