@@ -238,6 +238,17 @@ final class PartitionKeyRanges {
   }
 
   /**
+   * The ranges holding the documents of a key: the one range of a complete key, or every range
+   * a prefix of a hierarchical key overlaps (see {@link EffectivePartitionKey#range}).
+   *
+   * @throws IllegalArgumentException when the key does not fit the definition
+   */
+  List<Range> rangesFor(PartitionKey key, EffectivePartitionKey.Definition definition) {
+    String[] interval = EffectivePartitionKey.range(key, definition);
+    return overlapping(interval[0], interval[1]);
+  }
+
+  /**
    * This map after a refresh: the ranges of {@code changes} (an incremental {@code pkranges}
    * answer, or a full one) replace those of the same id, and every range a changed range names
    * among its {@code parents} is dropped: a split's parent gives way to its children, and a

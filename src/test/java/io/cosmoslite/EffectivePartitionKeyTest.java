@@ -232,6 +232,18 @@ class EffectivePartitionKeyTest {
         EffectivePartitionKey.of(PartitionKey.of((Object) null), HASH_V2));
   }
 
+  @Test void unpairedSurrogatesHashAsTheReplacementCharacter() {
+    // the header escapes them; the service decodes and encodes them to UTF-8 as U+FFFD
+    for (Definition definition : List.of(HASH_V1, HASH_V2)) {
+      assertEquals(EffectivePartitionKey.of(PartitionKey.of("a\uFFFDb"), definition),
+          EffectivePartitionKey.of(PartitionKey.of("a\uD800b"), definition));
+    }
+    assertArrayEquals(new byte[] {0x08, 'a', (byte) 0xEF, (byte) 0xBF, (byte) 0xBD, (byte) 0xFF},
+        EffectivePartitionKey.encodeV2("a\uDC00"));
+    assertArrayEquals(new byte[] {0x08, (byte) 0xC3, (byte) 0xA9, 0x00},
+        EffectivePartitionKey.encodeV1("\u00e9"));
+  }
+
   /** The vectors write the non-JSON doubles of the "numbers" group as strings. */
   private static Object number(String[] row, Object value) {
     if (row[0].equals("numbers") && value instanceof String) {

@@ -75,6 +75,24 @@ class PartitionKeyRangesTest {
     assertThrows(IllegalArgumentException.class, () -> map.overlapping("80", "40"));
   }
 
+  @Test void aKeyFindsItsRangeAndAPrefixEveryRangeItSpans() {
+    EffectivePartitionKey.Definition ab = EffectivePartitionKey.Definition.of(
+        EffectivePartitionKey.Kind.MULTI_HASH, 2, List.of("/a", "/b"));
+    String tenant = EffectivePartitionKey.hex(EffectivePartitionKey.v2("redmond"));
+    assertEquals("22E342F38A486A088463DFF7838A5963", tenant);
+    // ranges split inside the tenant's prefix: the prefix spans both halves
+    PartitionKeyRanges map = PartitionKeyRanges.of(List.of(
+        range("0", "", tenant), range("1", tenant, tenant + "20"),
+        range("2", tenant + "20", "80"), range("3", "80", "FF")), null);
+    assertEquals("1,2", ids(map.rangesFor(PartitionKey.of("redmond"), ab)));
+    String full = EffectivePartitionKey.of(PartitionKey.of("redmond", 5), ab);
+    assertEquals("22E342F38A486A088463DFF7838A596319C08621B135968252FB34B4CF66F811", full);
+    assertEquals("1", ids(map.rangesFor(PartitionKey.of("redmond", 5), ab)));
+    assertEquals("1", map.rangeFor(full).id);
+    // true hashes to 0E711127...: below the tenant, in range 0 alone
+    assertEquals("0", ids(map.rangesFor(PartitionKey.of(true), ab)));
+  }
+
   @Test void aSplitReplacesTheParentByItsChildren() {
     PartitionKeyRanges map = PartitionKeyRanges.fromJson(FOUR, "\"4\"");
     String changes = "{\"PartitionKeyRanges\":["
