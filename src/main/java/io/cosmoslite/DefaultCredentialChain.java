@@ -198,13 +198,21 @@ final class DefaultCredentialChain implements TokenCredential {
           + ".";
       return CompletableFuture.<AccessToken>failedFuture(new CredentialException(
           "The default chain stopped at " + link.name + ", which failed: "
-          + stripName(reason, link.name) + "." + before, false));
+          + sentence(stripName(reason, link.name)) + before, false));
     }).thenCompose(f -> f);
   }
 
+  /** "ManagedIdentityCredential (IMDS): HTTP 400" -> "IMDS: HTTP 400" inside that name's entry. */
   private static String stripName(String reason, String name) {
-    return reason.startsWith(name) ? reason.substring(name.length()).replaceFirst("^:\\s*", "")
-        .replaceFirst("^\\s+", "") : reason;
+    if (!reason.startsWith(name)) {
+      return reason;
+    }
+    String rest = reason.substring(name.length()).replaceFirst("^:?\\s*", "");
+    return rest.replaceFirst("^\\(([^)]*)\\):", "$1:");
+  }
+
+  private static String sentence(String text) {
+    return text.endsWith(".") ? text : text + ".";
   }
 
   @Override public String toString() {
