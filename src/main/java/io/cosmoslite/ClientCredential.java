@@ -36,7 +36,9 @@ final class ClientCredential implements TokenCredential {
   private ClientCredential(String name, URI authority, String tenantId, String clientId,
       String clientSecret, Path assertionFile, HttpClient http, Clock clock) {
     this.name = name;
-    this.tokenEndpoint = authority.resolve(EntraHttp.tenant(tenantId) + "/oauth2/v2.0/token");
+    // Checked here too, not only in the public factories: a token request carries a secret.
+    this.tokenEndpoint = EntraHttp.authority(authority, "authority")
+        .resolve(EntraHttp.tenant(tenantId) + "/oauth2/v2.0/token");
     this.clientId = EntraHttp.requireText(clientId, "clientId");
     this.clientSecret = clientSecret;
     this.assertionFile = assertionFile;

@@ -29,11 +29,19 @@ final class DefaultCredentialChain implements TokenCredential {
   private static final class Link {
     final String name;
     final TokenCredential credential;
+    /** What is used once this link has won (managed identity: without the probe's timeout). */
+    final TokenCredential afterwards;
     final String unavailable;
 
     Link(String name, TokenCredential credential, String unavailable) {
+      this(name, credential, credential, unavailable);
+    }
+
+    Link(String name, TokenCredential credential, TokenCredential afterwards,
+        String unavailable) {
       this.name = name;
       this.credential = credential;
+      this.afterwards = afterwards;
       this.unavailable = unavailable;
     }
   }
@@ -83,7 +91,9 @@ final class DefaultCredentialChain implements TokenCredential {
       }
       case ManagedIdentityCredential.NAME:
         return new Link(name, new ManagedIdentityCredential(env, http,
-            text(env, "AZURE_CLIENT_ID"), imds, IMDS_PROBE_TIMEOUT, clock), null);
+            text(env, "AZURE_CLIENT_ID"), imds, IMDS_PROBE_TIMEOUT, clock),
+            new ManagedIdentityCredential(env, http, text(env, "AZURE_CLIENT_ID"), imds,
+                ManagedIdentityCredential.TIMEOUT, clock), null);
       case AzureCliCredential.NAME:
         return new Link(name, new AzureCliCredential(cli, null, java.time.ZoneId.systemDefault(),
             clock), null);
@@ -157,7 +167,7 @@ final class DefaultCredentialChain implements TokenCredential {
   @Override public CompletableFuture<AccessToken> getToken(List<String> scopes) {
     Link pinned = chosen;
     if (pinned != null) {
-      return pinned.credential.getToken(scopes);
+      return pinned.afterwards.getToken(scopes);
     }
     return attempt(0, scopes, new ArrayList<>());
   }

@@ -115,6 +115,18 @@ class DefaultCredentialChainTest {
     assertTrue(cli.commands.isEmpty());
   }
 
+  @Test void aManagedIdentityThatAnsweredIsAskedDirectlyAfterwards() throws Exception {
+    imds.enqueue(json(200, "{\"access_token\":\"mi-1\",\"expires_in\":\"3600\"}"));
+    imds.enqueue(json(200, "{\"access_token\":\"mi-2\",\"expires_in\":\"3600\"}"));
+    DefaultCredentialChain chain = chain();
+
+    assertEquals("mi-1", await(chain.getToken(SCOPE)).token());
+    assertEquals("mi-2", await(chain.getToken(SCOPE)).token());
+    assertEquals(2, imds.getRequestCount());
+    assertEquals(imds.takeRequest().getPath(), imds.takeRequest().getPath());
+    assertTrue(cli.commands.isEmpty());
+  }
+
   @Test void failureListsEveryCredentialTriedInOrderAndWhy() {
     env.put("AZURE_CLIENT_ID", "app-only");
     imds.enqueue(json(400, "{\"error\":\"invalid_request\",\"error_description\":"

@@ -109,6 +109,14 @@ class EntraCredentialsTest {
     assertFalse(e.getMessage().contains(SECRET));
   }
 
+  @Test void internalFactoriesRefuseAnHttpAuthorityToo() {
+    assertThrows(IllegalArgumentException.class, () -> ClientCredential.secret(
+        URI.create("http://127.0.0.1:1/"), "t", "app", SECRET, HttpClient.newHttpClient()));
+    assertThrows(IllegalArgumentException.class, () -> ClientCredential.workloadIdentity(Map.of(
+        "AZURE_TENANT_ID", "t", "AZURE_CLIENT_ID", "app", "AZURE_FEDERATED_TOKEN_FILE", "/f",
+        "AZURE_AUTHORITY_HOST", "http://login.example/"), HttpClient.newHttpClient()));
+  }
+
   @Test void clientSecretArgumentsAreCheckedByName() {
     assertEquals("tenantId == null", assertThrows(NullPointerException.class,
         () -> TokenCredential.clientSecret(null, "app", SECRET)).getMessage());
