@@ -81,7 +81,8 @@ final class EntraHttp {
   static String tenant(String tenantId) {
     requireText(tenantId, "tenantId");
     if (!tenantId.matches("[A-Za-z0-9.\\-_]+")) {
-      throw new IllegalArgumentException("tenantId may hold letters, digits, '.', '-' and '_' only");
+      throw new IllegalArgumentException(
+          "tenantId may hold letters, digits, '.', '-' and '_' only");
     }
     return tenantId;
   }
