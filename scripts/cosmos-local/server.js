@@ -17,6 +17,7 @@ const path = require("path");
 const crypto = require("crypto");
 
 const auth = require("./lib/auth");
+const aad = require("./lib/aad");
 const { ensureCertificate } = require("./lib/cert");
 
 const Account = require("@vercel/cosmosdb-server/lib/account").default;
@@ -227,6 +228,7 @@ function createCosmosLocal(userOptions = {}) {
   let actualPort = null;
   let random = options.seed === null || options.seed === undefined ? Math.random : seededRandom(Number(options.seed));
   const stats = newStats();
+  const aadIssuer = aad.fromOptions(options);
   // container key "dbs/{db}/colls/{c}" (names, not rids) -> LSN
   const lsns = new Map();
   // container key -> { second, spent }
@@ -345,7 +347,8 @@ function createCosmosLocal(userOptions = {}) {
       rawPath: pathname,
       headers: req.headers,
       masterKey: options.key,
-      resource
+      resource,
+      aad: aadIssuer && { issuer: aadIssuer, audiences: aad.audiencesFor(scheme, actualPort) }
     });
     if (authError) {
       stats.unauthorized += 1;
@@ -598,7 +601,7 @@ function createCosmosLocal(userOptions = {}) {
   }
 
   function publicOptions() {
-    const { key, ...rest } = options;
+    const { key, aadClientSecret, aadKeyPem, ...rest } = options;
     return { ...rest, scheme, port: actualPort };
   }
 
@@ -607,6 +610,10 @@ function createCosmosLocal(userOptions = {}) {
     const url = req.url || "/";
     const query = url.indexOf("?");
     const pathname = query === -1 ? url : url.slice(0, query);
+    if (aadIssuer && pathname.startsWith("/_local/aad/")) {
+      aadIssuer.handle(req, res, pathname, aad.audiencesFor(scheme, actualPort));
+      return;
+    }
     if (pathname === "/_local" || pathname.startsWith("/_local/")) {
       admin(req, res, pathname);
       return;
@@ -666,6 +673,7 @@ function createCosmosLocal(userOptions = {}) {
     get account() {
       return account;
     },
+    aad: aadIssuer,
     setSeed(seed) {
       random = seededRandom(Number(seed));
     },
@@ -719,7 +727,8 @@ function createCosmosLocal(userOptions = {}) {
 
 const USAGE = `usage: node server.js [--port N] [--http] [--state-dir D] [--key K]
                       [--ru-per-second N] [--drop-rate F] [--drop-mode before|after|both]
-                      [--seed N] [--delay-ms N] [--verbose]`;
+                      [--seed N] [--delay-ms N] [--verbose]
+                      [--aad-issuer ISS [--aad-key PEM] [--aad-client-id ID] [--aad-client-secret S]]`;
 
 function parseArgs(argv) {
   const out = {};
@@ -758,7 +767,7 @@ function parseArgs(argv) {
       case "--verbose": out.verbose = true; break;
       case "-h":
       case "--help": out.help = true; break;
-      default: throw new Error(`unknown option '${arg}'`);
+      default: if (!aad.parseArg(arg, next, out)) throw new Error(`unknown option '${arg}'`);
     }
   }
   if (out.key !== undefined && (!out.key || Buffer.from(out.key, "base64").length === 0)) {

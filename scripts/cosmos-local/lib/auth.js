@@ -116,9 +116,10 @@ function parseAuthorization(value) {
 /**
  * Checks a request's authorization. Returns null when the request may pass,
  * otherwise a message for a 401 answer. `resource` may pass in
- * resourceFromPath(rawPath) when the caller has it already.
+ * resourceFromPath(rawPath) when the caller has it already. `aad`, when the server accepts
+ * Entra ID tokens, is {issuer (lib/aad.js createIssuer), audiences}.
  */
-function checkRequest({ method, rawPath, headers, masterKey, now = Date.now(), resource }) {
+function checkRequest({ method, rawPath, headers, masterKey, now = Date.now(), resource, aad }) {
   const xmsDate = headerValue(headers["x-ms-date"]);
   if (!xmsDate) {
     return "Required header 'x-ms-date' is missing; it is part of the signed payload.";
@@ -147,8 +148,18 @@ function checkRequest({ method, rawPath, headers, masterKey, now = Date.now(), r
     // has no users/permissions, so it cannot verify them and lets them through.
     return null;
   }
+  if (type === "aad") {
+    // Entra ID tokens: checked only when the server runs with --aad-issuer (lib/aad.js).
+    if (!aad) {
+      return "Authorization type 'aad' is not enabled on this cosmos-local; start it with --aad-issuer.";
+    }
+    if (parsed.ver !== "1.0") {
+      return `Authorization version '${parsed.ver}' is not supported; expected ver=1.0.`;
+    }
+    return aad.issuer.verify(parsed.sig, aad.audiences, now);
+  }
   if (type !== "master") {
-    return `Authorization type '${parsed.type}' is not supported by cosmos-local (only 'master' and 'resource').`;
+    return `Authorization type '${parsed.type}' is not supported by cosmos-local (only 'master', 'resource' and, with --aad-issuer, 'aad').`;
   }
   if (parsed.ver !== "1.0") {
     return `Authorization version '${parsed.ver}' is not supported; expected ver=1.0.`;
