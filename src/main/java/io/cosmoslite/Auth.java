@@ -92,6 +92,42 @@ abstract class Auth {
     return new ResourceToken(token);
   }
 
+  /** Microsoft Entra ID tokens from {@code cache}: fetched asynchronously, never blocking. */
+  static Auth entraId(TokenCache cache) {
+    return new EntraId(cache);
+  }
+
+  /**
+   * After a 401 to a request sent with {@code sent}: whether a fresh credential is worth one
+   * resend. Keys and resource tokens do not change, so never.
+   */
+  boolean refreshAfterUnauthorized(String sent) {
+    return false;
+  }
+
+  /** {@code type=aad&ver=1.0&sig=<token>}, the token cached per scope and refreshed ahead. */
+  static final class EntraId extends Auth {
+    private final TokenCache cache;
+
+    EntraId(TokenCache cache) {
+      this.cache = cache;
+    }
+
+    @Override String authorization(String verb, String resourceType, String resourceLink,
+        String date) {
+      throw new UnsupportedOperationException("Entra ID tokens are fetched asynchronously");
+    }
+
+    @Override java.util.concurrent.CompletableFuture<String> authorize(String verb,
+        String resourceType, String resourceLink, String date) {
+      return cache.authorizationHeader();
+    }
+
+    @Override boolean refreshAfterUnauthorized(String sent) {
+      return cache.invalidate(sent);
+    }
+  }
+
   @Override public String toString() {
     return getClass().getSimpleName() + "[redacted]";
   }

@@ -54,6 +54,8 @@ final class Call<T> {
   /** Guarded by this: the call has ended, and whether a request was handed over unanswered. */
   private boolean ended;
   private boolean awaitingAnswer;
+  /** The authorization header of the latest attempt (to tell a credential it was refused). */
+  private volatile String sentAuthorization;
 
   Call(Pipeline pipeline, CosmosRequest request, Pipeline.BodyMapper<T> mapper) {
     this.pipeline = pipeline;
@@ -146,6 +148,7 @@ final class Call<T> {
   private void send(Permit permit, String date, String authorization) {
     CompletableFuture<HttpResponse<byte[]>> sent;
     long startedNanos;
+    sentAuthorization = authorization;
     try {
       HttpRequest http = pipeline.httpRequest(request, pipeline.endpointFor(request, state), date,
           authorization);
@@ -214,6 +217,13 @@ final class Call<T> {
   }
 
   private RetryPolicy.Decision decide(int status, int subStatus, Map<String, String> headers) {
+    if (status == 401 && !state.credentialRefreshed
+        && pipeline.auth.refreshAfterUnauthorized(sentAuthorization)) {
+      // The token was refused (revoked, or expired early): one resend with a fresh one, never
+      // more — a fresh token refused again is the answer.
+      state.credentialRefreshed = true;
+      return RetryPolicy.Decision.retry(0);
+    }
     RetryPolicy.Decision decision = pipeline.retryPolicy.afterResponse(request, state, status,
         subStatus, intHeader(headers, "x-ms-retry-after-ms"));
     return decision.retries() && !fitsDeadline(decision.delayMs)

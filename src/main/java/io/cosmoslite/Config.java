@@ -31,7 +31,7 @@ import javax.net.ssl.TrustManagerFactory;
 final class Config {
   private Config() {}
 
-  /** An endpoint and a key, as a connection string or the environment gives them. */
+  /** An endpoint and a key (null: Entra ID), as a connection string or the environment has them. */
   static final class Account {
     final String endpoint;
     final String key;
@@ -146,13 +146,13 @@ final class Config {
     }
     String endpoint = env.get("COSMOS_ENDPOINT");
     String key = env.get("COSMOS_KEY");
-    if (endpoint == null || endpoint.isBlank() || key == null || key.isBlank()) {
-      throw new IllegalStateException("set COSMOS_CONNECTION_STRING, or COSMOS_ENDPOINT and "
-          + "COSMOS_KEY (missing: " + (endpoint == null || endpoint.isBlank()
-          ? "COSMOS_ENDPOINT" : "COSMOS_KEY") + ")");
+    if (endpoint == null || endpoint.isBlank()) {
+      throw new IllegalStateException("set COSMOS_CONNECTION_STRING, or COSMOS_ENDPOINT (with "
+          + "COSMOS_KEY, or without it for Entra ID) (missing: COSMOS_ENDPOINT)");
     }
     try {
-      return new Account(endpoint(endpoint), key);
+      // Without a key: Entra ID through the default credential chain (key stays null).
+      return new Account(endpoint(endpoint), key == null || key.isBlank() ? null : key);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("COSMOS_ENDPOINT is malformed: " + e.getMessage(), e);
     }

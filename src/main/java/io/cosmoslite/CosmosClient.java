@@ -659,6 +659,7 @@ public final class CosmosClient implements AutoCloseable {
     private String endpoint;
     private String key;
     private String resourceToken;
+    private TokenCredential credential;
     private boolean raiseOnFailure = true;
     private int maxConcurrency = 100;
     private ConsistencyLevel consistencyLevel;
@@ -699,6 +700,7 @@ public final class CosmosClient implements AutoCloseable {
       }
       this.key = key;
       this.resourceToken = null;
+      this.credential = null;
       return this;
     }
 
@@ -713,6 +715,24 @@ public final class CosmosClient implements AutoCloseable {
       }
       this.resourceToken = token;
       this.key = null;
+      this.credential = null;
+      return this;
+    }
+
+    /**
+     * Microsoft Entra ID tokens instead of a key (required where the account disables local
+     * auth). The token is asked for the account's own scope ({@code https://<host>/.default}),
+     * falling back to {@code https://cosmos.azure.com/.default} when Entra ID answers
+     * {@code AADSTS500011}; {@code AZURE_COSMOS_AAD_SCOPE_OVERRIDE} pins a scope. Tokens are
+     * cached, refreshed ahead of expiry by one call at a time, and never block a thread; a 401
+     * is resent once with a fresh token. {@link TokenCredential#defaultChain()} covers the
+     * environment, managed identity and the Azure CLI; azure-identity users pass a lambda over
+     * theirs (see {@link TokenCredential}).
+     */
+    public Builder credential(TokenCredential credential) {
+      this.credential = Objects.requireNonNull(credential, "credential == null");
+      this.key = null;
+      this.resourceToken = null;
       return this;
     }
 
@@ -730,7 +750,8 @@ public final class CosmosClient implements AutoCloseable {
 
     /**
      * Reads {@code COSMOS_CONNECTION_STRING}, else {@code COSMOS_ENDPOINT} and
-     * {@code COSMOS_KEY}, from the environment.
+     * {@code COSMOS_KEY}, from the environment; with {@code COSMOS_ENDPOINT} alone, Entra ID
+     * through {@link TokenCredential#defaultChain()}.
      *
      * @throws IllegalStateException when they are missing, naming them
      */
@@ -741,7 +762,8 @@ public final class CosmosClient implements AutoCloseable {
     Builder fromEnvironment(Map<String, String> env) {
       Config.Account account = Config.environment(env);
       this.endpoint = account.endpoint;
-      return key(account.key);
+      return account.key == null ? credential(TokenCredential.defaultChain())
+          : key(account.key);
     }
 
     /**
@@ -870,8 +892,8 @@ public final class CosmosClient implements AutoCloseable {
       if (endpoint == null) {
         throw new IllegalStateException("endpoint required (or connectionString)");
       }
-      if (key == null && resourceToken == null) {
-        throw new IllegalStateException("key or resourceToken required");
+      if (key == null && resourceToken == null && credential == null) {
+        throw new IllegalStateException("key, resourceToken or credential required");
       }
       if (httpClient != null && trustedCertificates != null) {
         throw new IllegalStateException("trustedCertificate cannot be combined with httpClient: "
@@ -880,7 +902,9 @@ public final class CosmosClient implements AutoCloseable {
       // Gson's set-up is a tenth of a second of a cold start; it happens on another thread
       // while this one builds the TLS context and HTTP client.
       Json.warmUpInBackground();
-      Auth auth = key != null ? Auth.masterKey(key) : Auth.resourceToken(resourceToken);
+      Auth auth = key != null ? Auth.masterKey(key) : resourceToken != null
+          ? Auth.resourceToken(resourceToken)
+          : Auth.entraId(new TokenCache(credential, java.net.URI.create(endpoint)));
       HttpClient http = httpClient != null ? httpClient
           : Config.httpClient(connectTimeout, trustedCertificates);
       String userAgent = "cosmos-lite/" + VERSION
@@ -896,7 +920,8 @@ public final class CosmosClient implements AutoCloseable {
     @Override public String toString() {
       return "CosmosClient.Builder{endpoint=" + endpoint + ", credential="
           + (key != null ? "master key [redacted]" : resourceToken != null
-          ? "resource token [redacted]" : "none") + ", maxConcurrency=" + maxConcurrency
+          ? "resource token [redacted]" : credential != null ? "Entra ID" : "none")
+          + ", maxConcurrency=" + maxConcurrency
           + ", raiseOnFailure=" + raiseOnFailure + "}";
     }
   }

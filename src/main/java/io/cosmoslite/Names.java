@@ -128,16 +128,15 @@ final class Names {
     return out == null ? segment : out.toString();
   }
 
-  /** Most ranges, and characters, of a session token taken from outside (a cookie, say). */
-  static final int MAX_TOKEN_RANGES = 1_000;
+  /** Most characters of a session token taken from outside (a cookie, say). */
   static final int MAX_TOKEN_CHARS = 16 * 1024;
 
   /**
-   * A session token from outside the client: {@code range:token} items separated by commas,
-   * each token the simple form {@code lsn} or the vector form
-   * {@code version#globalLsn(#region=lsn)*} (numbers; the version may be -1). At most
-   * {@link #MAX_TOKEN_RANGES} ranges and {@link #MAX_TOKEN_CHARS} characters. The value is
-   * never echoed: it may come from an untrusted cookie.
+   * A session token from outside the client, checked against the token grammar
+   * ({@link SessionTokens#parse}: {@code range:version#lsn(#region=lsn)*} or {@code range:lsn}
+   * items, at most {@link SessionTokens#MAX_RANGES} ranges) and at most
+   * {@link #MAX_TOKEN_CHARS} characters. The value is never echoed: it may come from an
+   * untrusted cookie.
    */
   static String sessionToken(String value, String argument) {
     Objects.requireNonNull(value, argument + " == null");
@@ -145,58 +144,7 @@ final class Names {
       throw new IllegalArgumentException(argument + " is longer than " + MAX_TOKEN_CHARS
           + " characters");
     }
-    String[] items = value.split(",", -1);
-    if (items.length > MAX_TOKEN_RANGES) {
-      throw new IllegalArgumentException(argument + " names more than " + MAX_TOKEN_RANGES
-          + " partition key ranges");
-    }
-    for (int i = 0; i < items.length; i++) {
-      if (!validTokenItem(items[i])) {
-        throw new IllegalArgumentException(argument + " is not a session token: item " + (i + 1)
-            + " is not range:version#lsn or range:lsn");
-      }
-    }
+    SessionTokens.parse(value);
     return value;
-  }
-
-  private static boolean validTokenItem(String item) {
-    int colon = item.indexOf(':');
-    if (colon <= 0 || colon > 64) {
-      return false;
-    }
-    for (int i = 0; i < colon; i++) {
-      char c = item.charAt(i);
-      if (!(Character.isLetterOrDigit(c) && c < 0x80) && c != '-' && c != '_') {
-        return false;
-      }
-    }
-    String[] parts = item.substring(colon + 1).split("#", -1);
-    if (parts.length == 1) {
-      return number(parts[0], false); // the older simple form: just an LSN
-    }
-    if (!number(parts[0], true) || !number(parts[1], false)) {
-      return false;
-    }
-    for (int i = 2; i < parts.length; i++) {
-      int eq = parts[i].indexOf('=');
-      if (eq <= 0 || !number(parts[i].substring(0, eq), false)
-          || !number(parts[i].substring(eq + 1), false)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean number(String text, boolean maySign) {
-    int start = maySign && text.startsWith("-") ? 1 : 0;
-    if (text.length() == start || text.length() - start > 19) {
-      return false;
-    }
-    for (int i = start; i < text.length(); i++) {
-      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
-        return false;
-      }
-    }
-    return true;
   }
 }

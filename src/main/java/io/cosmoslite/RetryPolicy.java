@@ -71,6 +71,7 @@ final class RetryPolicy {
     int sessionNotAvailable;
     int gone;
     boolean accountRefreshed;
+    boolean credentialRefreshed;
     /** Later attempts go to the write region (after 404/1002: the token came from there). */
     boolean writeRegion;
     /** Set once an attempt of a write may have reached the service without an answer. */

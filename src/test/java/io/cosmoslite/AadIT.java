@@ -84,7 +84,7 @@ class AadIT {
   @Test void aTenantWithoutTheAccountResourceFallsBackToTheGlobalScope() {
     try (CosmosClient client = client(clientSecret("global-only"))) {
       // An authorized read of a missing document is a 404, not a 401.
-      assertEquals(404, failure(client.getDocument(db, "c", "absent", "p")).statusCode());
+      assertEquals(404, failure(client.getDocument(db, "c", "absent", "p")).code());
     }
   }
 
@@ -114,7 +114,7 @@ class AadIT {
     };
     try (CosmosClient client = client(credential)) {
       CosmosException e = failure(client.getDocument(db, "c", "x", "p"));
-      assertEquals(401, e.statusCode());
+      assertEquals(401, e.code());
       assertTrue(String.valueOf(e.getMessage()).contains("Provided AAD token is intended for"),
           e.getMessage());
       assertFalse(String.valueOf(e.getMessage()).contains(other), "no token in the message");

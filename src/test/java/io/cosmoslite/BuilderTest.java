@@ -58,8 +58,11 @@ class BuilderTest {
     assertTrue(none.getMessage().contains("COSMOS_CONNECTION_STRING"), none.getMessage());
     assertTrue(none.getMessage().contains("missing: COSMOS_ENDPOINT"), none.getMessage());
     IllegalStateException noKey = assertThrows(IllegalStateException.class,
-        () -> CosmosClient.builder().fromEnvironment(Map.of("COSMOS_ENDPOINT", "https://a/")));
-    assertTrue(noKey.getMessage().contains("missing: COSMOS_KEY"), noKey.getMessage());
+        () -> CosmosClient.builder().fromEnvironment(Map.of("COSMOS_KEY", KEY)));
+    assertTrue(noKey.getMessage().contains("missing: COSMOS_ENDPOINT"), noKey.getMessage());
+    // An endpoint without a key: Entra ID through the default credential chain.
+    assertTrue(CosmosClient.builder().fromEnvironment(Map.of("COSMOS_ENDPOINT", "https://a/"))
+        .toString().contains("credential=Entra ID"));
     IllegalStateException bad = assertThrows(IllegalStateException.class,
         () -> CosmosClient.builder().fromEnvironment(Map.of("COSMOS_ENDPOINT", "ftp://x",
             "COSMOS_KEY", KEY)));
@@ -73,7 +76,7 @@ class BuilderTest {
   @Test void buildFailsFastOnMissingOrConflictingSettings() {
     assertEquals("endpoint required (or connectionString)", assertThrows(
         IllegalStateException.class, () -> CosmosClient.builder().key(KEY).build()).getMessage());
-    assertEquals("key or resourceToken required", assertThrows(IllegalStateException.class,
+    assertEquals("key, resourceToken or credential required", assertThrows(IllegalStateException.class,
         () -> CosmosClient.builder().endpoint("https://a/").build()).getMessage());
     assertThrows(IllegalArgumentException.class, () -> CosmosClient.builder().endpoint("a b"));
     assertThrows(IllegalArgumentException.class,
