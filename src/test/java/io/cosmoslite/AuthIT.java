@@ -41,10 +41,13 @@ class AuthIT {
 
   @AfterAll static void tearDown() {
     ItSupport.dropDatabase(client, db);
+    if (client != null) {
+      client.close();
+    }
   }
 
   @Test void theRightKeySignsEveryKindOfLink() {
-    assertEquals(200, await(client.connect()).code());
+    assertEquals(200, await(client.readAccount()).code());
     assertEquals(200, await(client.getDatabase(db)).code());
     assertEquals(200, await(client.listContainers(db)).code());
     assertEquals(200, await(client.getContainer(db, "c")).code());
@@ -53,42 +56,48 @@ class AuthIT {
 
   @Test void aWrongKeyGetsAClear401ThatIsNotRetriedAndDoesNotLeakTheKey() {
     long before = LocalServers.counter(LocalServers.stats(endpoint), "unauthorized");
-    CosmosClient wrong = CosmosClient.builder().endpoint(endpoint).key(WRONG_KEY)
-        .trustedCertificate(LocalServers.cert()).build();
-
-    CosmosException e = failure(wrong.getDocument(db, "c", "a b+é", "p q"));
-    assertEquals(401, e.statusCode());
+    CosmosException e;
+    try (CosmosClient wrong = LocalServers.client(endpoint).key(WRONG_KEY).build()) {
+      e = failure(wrong.getDocument(db, "c", "a b+é", "p q"));
+    }
+    assertEquals(401, e.code());
     String message = e.getMessage();
     assertTrue(message.startsWith("GET dbs/" + db + "/colls/c/docs/"), message);
     assertTrue(message.contains("-> 401 Unauthorized: "), message);
     assertTrue(message.contains("The wrong key is being used"), message);
     assertFalse(message.contains(WRONG_KEY), message);
     assertFalse(message.contains(LocalServers.key()), message);
+    assertEquals("Unauthorized", e.serviceCode());
     assertEquals("Unauthorized", e.result().serviceCode());
+    assertEquals(e.result().error(), e.error());
     assertNull(e.result().data());
 
-    CosmosClient quiet = CosmosClient.builder().endpoint(endpoint).key(WRONG_KEY)
-        .trustedCertificate(LocalServers.cert()).raiseOnFailure(false).build();
-    CosmosResult<Map<String, Object>> result = await(quiet.createDatabase("never-" + db));
+    CosmosResult<Map<String, Object>> result;
+    try (CosmosClient quiet = LocalServers.client(endpoint).key(WRONG_KEY).raiseOnFailure(false)
+        .build()) {
+      result = await(quiet.createDatabase("never-" + db));
+    }
     assertEquals("failed", result.get("status"));
     assertEquals(401, result.get("code"));
     assertTrue(((String) result.get("error")).contains("wrong key"), result.toString());
     assertEquals(0, result.retryCount(), "a 401 is not retried");
 
     assertEquals(2, LocalServers.counter(LocalServers.stats(endpoint), "unauthorized") - before);
-    assertEquals(404, failure(client.getDatabase("never-" + db)).statusCode(),
+    assertEquals(404, failure(client.getDatabase("never-" + db)).code(),
         "the refused create changed nothing");
   }
 
   @Test void aClockFarOffGetsA401NamingTheDate() {
     Clock late = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-30));
-    CosmosClient skewed = LocalServers.client(endpoint).clock(late).build();
-    CosmosException e = failure(skewed.getDatabase(db));
-    assertEquals(401, e.statusCode());
-    assertTrue(e.getMessage().contains("x-ms-date"), e.getMessage());
-    assertTrue(e.getMessage().contains("not valid at the current time"), e.getMessage());
+    try (CosmosClient skewed = LocalServers.client(endpoint).clock(late).build()) {
+      CosmosException e = failure(skewed.getDatabase(db));
+      assertEquals(401, e.code());
+      assertTrue(e.getMessage().contains("x-ms-date"), e.getMessage());
+      assertTrue(e.getMessage().contains("not valid at the current time"), e.getMessage());
+    }
     Clock slightlyOff = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5));
-    assertEquals(200, await(LocalServers.client(endpoint).clock(slightlyOff).build()
-        .getDatabase(db)).code());
+    try (CosmosClient close = LocalServers.client(endpoint).clock(slightlyOff).build()) {
+      assertEquals(200, await(close.getDatabase(db)).code());
+    }
   }
 }

@@ -36,10 +36,16 @@ class FaultsIT {
   }
 
   @AfterAll static void tearDown() {
-    for (int i = 0; client != null && db != null && i < 20; i++) {
-      int code = await(client.deleteDatabase(db)).code();
-      if (code == 204 || code == 404) {
-        return;
+    try {
+      for (int i = 0; client != null && db != null && i < 20; i++) {
+        int code = await(client.deleteDatabase(db)).code();
+        if (code == 204 || code == 404) {
+          return;
+        }
+      }
+    } finally {
+      if (client != null) {
+        client.close();
       }
     }
   }

@@ -51,7 +51,7 @@ final class ItSupport {
     try {
       await(client.deleteDatabase(database));
     } catch (CosmosException e) {
-      if (e.statusCode() != 404) {
+      if (e.code() != 404) {
         throw e;
       }
     }

@@ -33,6 +33,8 @@ class QueryIT {
 
   record Doc(String id, String pk, int n) {}
 
+  static final DocumentType<Doc> DOC = DocumentType.of(Doc.class);
+
   @BeforeAll static void setUp() {
     endpoint = LocalServers.plain();
     client = LocalServers.client(endpoint).build();
@@ -49,6 +51,9 @@ class QueryIT {
 
   @AfterAll static void tearDown() {
     ItSupport.dropDatabase(client, db);
+    if (client != null) {
+      client.close();
+    }
   }
 
   static SqlQuery fromMin(int min) {
@@ -66,7 +71,7 @@ class QueryIT {
 
   @Test void aParameterisedQueryComesPageByPage() {
     DocumentQuery<Doc> query = client.queryDocuments(db, "c", fromMin(10),
-        QueryOptions.builder().maxItemCount(20).build(), Doc.class);
+        RequestOptions.builder().maxItemCount(20).build(), DOC);
     assertTrue(query.hasMorePages());
     List<Integer> sizes = new ArrayList<>();
     List<Doc> all = new ArrayList<>();
@@ -84,8 +89,8 @@ class QueryIT {
   }
 
   @Test void aContinuationTokenResumesInANewQueryOfAnotherClient() {
-    QueryOptions pages = QueryOptions.builder().maxItemCount(20).build();
-    DocumentQuery<Doc> first = client.queryDocuments(db, "c", fromMin(0), pages, Doc.class);
+    RequestOptions pages = RequestOptions.builder().maxItemCount(20).build();
+    DocumentQuery<Doc> first = client.queryDocuments(db, "c", fromMin(0), pages, DOC);
     await(first.nextPage());
     Page<Doc> second = await(first.nextPage());
     String token = second.continuationToken();
@@ -93,43 +98,56 @@ class QueryIT {
     Page<Doc> third = await(first.nextPage());
 
     // Another process, much later: the token (a string in a "next page" link) and the query.
-    CosmosClient other = LocalServers.client(endpoint).build();
-    DocumentQuery<Doc> resumed = other.queryDocuments(db, "c", fromMin(0),
-        QueryOptions.builder().maxItemCount(20).continuationToken(token).build(), Doc.class);
-    Page<Doc> again = await(resumed.nextPage());
-    assertEquals(ns(third.items()), ns(again.items()));
-    assertEquals(range(40, 60), ns(again.items()));
-    assertEquals(third.continuationToken(), again.continuationToken());
+    try (CosmosClient other = LocalServers.client(endpoint).build()) {
+      DocumentQuery<Doc> resumed = other.queryDocuments(db, "c", fromMin(0),
+          RequestOptions.builder().maxItemCount(20).continuationToken(token).build(), DOC);
+      Page<Doc> again = await(resumed.nextPage());
+      assertEquals(ns(third.items()), ns(again.items()));
+      assertEquals(range(40, 60), ns(again.items()));
+      assertEquals(third.continuationToken(), again.continuationToken());
 
-    // toList and forEach run afresh from the starting token, independently of the cursor.
-    assertEquals(range(40, N), ns(await(other.queryDocuments(db, "c", fromMin(0),
-        QueryOptions.builder().maxItemCount(20).continuationToken(token).build(), Doc.class)
-        .toList())));
-    AtomicInteger seen = new AtomicInteger();
-    await(resumed.forEach(doc -> seen.incrementAndGet()));
-    assertEquals(N - 40, seen.get());
+      // toList and forEach run afresh from the starting token, independently of the cursor.
+      CosmosResult<List<Doc>> rest = await(other.queryDocuments(db, "c", fromMin(0),
+          RequestOptions.builder().maxItemCount(20).continuationToken(token).build(), DOC)
+          .toList());
+      assertEquals(range(40, N), ns(rest.data()));
+      assertTrue(rest.requestCharge() > 0, rest.toString());
+      AtomicInteger seen = new AtomicInteger();
+      assertTrue(await(resumed.forEach(doc -> seen.incrementAndGet())).isOk());
+      assertEquals(N - 40, seen.get());
+    }
   }
 
   @Test void queriesAsMapsAggregatesAndOnePartition() {
     List<Map<String, Object>> maps = await(client.queryDocuments(db, "c",
         SqlQuery.of("SELECT c.id, c.n FROM c WHERE c.pk = @pk AND c.n < @max")
             .withParameter("@pk", "p1").withParameter("@max", 10),
-        QueryOptions.builder().partitionKey("p1").build()).toList());
+        RequestOptions.builder().partitionKey("p1").build(), DocumentType.MAP).toList()).data();
     assertEquals(List.of("d001", "d004", "d007"), maps.stream().map(m -> m.get("id"))
         .sorted().collect(Collectors.toList()));
 
-    List<Number> count = await(client.queryDocuments(db, "c",
-        SqlQuery.of("SELECT VALUE COUNT(1) FROM c"), QueryOptions.NONE, Number.class).toList());
-    assertEquals(List.of(N), count.stream().map(Number::intValue).collect(Collectors.toList()));
+    // The short form's items are any JSON value: a number for SELECT VALUE COUNT(1).
+    List<Object> count = await(client.queryDocuments(db, "c", "SELECT VALUE COUNT(1) FROM c")
+        .toList()).data();
+    assertEquals(1, count.size(), count.toString());
+    assertEquals(N, ((Number) count.get(0)).intValue());
+    List<Number> typed = await(client.queryDocuments(db, "c",
+        SqlQuery.of("SELECT VALUE COUNT(1) FROM c"), RequestOptions.NONE,
+        DocumentType.of(Number.class)).toList()).data();
+    assertEquals(List.of(N), typed.stream().map(Number::intValue).collect(Collectors.toList()));
+    List<Object> objects = await(client.queryDocuments(db, "c",
+        SqlQuery.of("SELECT c.id FROM c WHERE c.n = @n").withParameter("@n", 7)).toList())
+        .data();
+    assertEquals(List.of(Map.of("id", "d007")), objects);
 
-    List<Doc> none = await(client.queryDocuments(db, "c", fromMin(1000), QueryOptions.NONE,
-        Doc.class).toList());
+    List<Doc> none = await(client.queryDocuments(db, "c", fromMin(1000), RequestOptions.NONE,
+        DOC).toList()).data();
     assertTrue(none.isEmpty());
   }
 
   @Test void theReadFeedPagesEveryDocument() {
     DocumentQuery<Doc> feed = client.readAllDocuments(db, "c",
-        QueryOptions.builder().maxItemCount(30).build(), Doc.class);
+        RequestOptions.builder().maxItemCount(30).build(), DOC);
     List<Integer> sizes = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     while (feed.hasMorePages()) {
@@ -139,37 +157,45 @@ class QueryIT {
     }
     assertEquals(List.of(30, 30, 30, 5), sizes);
     assertEquals(N, ids.stream().distinct().count());
-    assertEquals(N, await(client.readAllDocuments(db, "c").toList()).size());
+    assertEquals(N, await(client.readAllDocuments(db, "c").toList()).data().size());
   }
 
   @Test void everyPageCarriesTheSessionToken() {
     String token = client.sessionToken(db, "c");
     assertNotNull(token);
     String future = token.replaceAll("#(\\d+)$", "#999999");
-    CosmosException e = failure(LocalServers.client(endpoint).build().queryDocuments(db, "c",
-        fromMin(0), QueryOptions.builder().sessionToken(future).build(), Doc.class).nextPage());
-    assertEquals(404, e.statusCode());
-    assertEquals(1002, e.subStatusCode());
-    Page<Doc> ok = await(LocalServers.client(endpoint).build().queryDocuments(db, "c",
-        fromMin(0), QueryOptions.builder().sessionToken(token).maxItemCount(5).build(),
-        Doc.class).nextPage());
-    assertEquals(range(0, 5), ns(ok.items()));
+    try (CosmosClient fresh = LocalServers.client(endpoint).build()) {
+      CosmosException e = failure(fresh.queryDocuments(db, "c", fromMin(0),
+          RequestOptions.builder().sessionToken(future).build(), DOC).nextPage());
+      assertEquals(404, e.code());
+      assertEquals(1002, e.subStatus());
+      Page<Doc> ok = await(fresh.queryDocuments(db, "c", fromMin(0),
+          RequestOptions.builder().sessionToken(token).maxItemCount(5).build(), DOC)
+          .nextPage());
+      assertEquals(range(0, 5), ns(ok.items()));
+    }
   }
 
   @Test void aBadQueryIsA400WithTheServiceMessage() {
-    CosmosException e = failure(client.queryDocuments(db, "c", SqlQuery.of("SELEC * FROM c"),
-        QueryOptions.NONE).nextPage());
-    assertEquals(400, e.statusCode());
+    CosmosException e = failure(client.queryDocuments(db, "c", "SELEC * FROM c").nextPage());
+    assertEquals(400, e.code());
     assertTrue(e.getMessage().startsWith("POST dbs/" + db + "/colls/c/docs -> 400 Bad Request"),
         e.getMessage());
-    CosmosClient quiet = LocalServers.client(endpoint).raiseOnFailure(false).build();
-    DocumentQuery<Map<String, Object>> query = quiet.queryDocuments(db, "c",
-        SqlQuery.of("SELEC * FROM c"), QueryOptions.NONE);
-    Page<Map<String, Object>> failed = await(query.nextPage());
-    assertEquals("failed", failed.result().status());
-    assertTrue(failed.items().isEmpty());
-    assertNull(failed.continuationToken());
-    assertTrue(query.hasMorePages(), "a failed page leaves the cursor where it was");
-    assertFalse(failed.result().isOk());
+    assertEquals(400, failure(client.queryDocuments(db, "c", "SELEC * FROM c").toList()).code());
+    try (CosmosClient quiet = LocalServers.client(endpoint).raiseOnFailure(false).build()) {
+      DocumentQuery<Object> query = quiet.queryDocuments(db, "c", "SELEC * FROM c");
+      Page<Object> failed = await(query.nextPage());
+      assertEquals("failed", failed.result().status());
+      assertTrue(failed.items().isEmpty());
+      assertNull(failed.continuationToken());
+      assertTrue(query.hasMorePages(), "a failed page leaves the cursor where it was");
+      assertFalse(failed.result().isOk());
+      // toList and forEach follow raiseOnFailure too: a failed result, not an exception.
+      CosmosResult<List<Object>> list = await(query.toList());
+      assertEquals("failed", list.status());
+      assertEquals(400, list.code());
+      CosmosResult<Void> each = await(query.forEach(item -> { }));
+      assertEquals(400, each.code());
+    }
   }
 }

@@ -1,8 +1,12 @@
 package io.cosmoslite;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
 
 /**
  * Every code snippet of README.md, compiled with the tests so the README cannot drift from the
@@ -26,12 +30,28 @@ final class ReadmeExamples {
     }
   }
 
+  static void entraId() {
+    CosmosClient client = CosmosClient.builder()
+        .endpoint("https://myaccount.documents.azure.com:443/")
+        .credential(TokenCredential.defaultChain())   // environment, workload/managed identity, az CLI
+        .build();
+  }
+
   record Order(String id, String customer, int total) {}
 
   static void typedAndPatch(CosmosClient client) {
-    Order order = client.getDocument("shop", "orders", "1", "ada", Order.class).join().data();
+    DocumentType<Order> orderType = DocumentType.of(Order.class);
+    Order order = client.getDocument("shop", "orders", "1", "ada", RequestOptions.NONE, orderType)
+        .join().data();
+    client.replaceDocument("shop", "orders", new Order("1", "ada", 50), "ada").join();
     client.patchDocument("shop", "orders", "1", "ada",
-        List.of(PatchOperation.increment("/total", 5), PatchOperation.set("/status", "paid"))).join();
+        List.of(PatchOperation.increment("/total", 5), PatchOperation.set("/status", "paid")),
+        RequestOptions.builder()
+            .patchCondition("from c where c.total < 100")   // else 412, nothing changed
+            .returnDocument(false)                           // Prefer: return=minimal
+            .timeout(Duration.ofSeconds(5))                  // the whole call, retries included
+            .build(),
+        orderType).join();
   }
 
   static void manyDocuments(CosmosClient client) {
@@ -39,37 +59,74 @@ final class ReadmeExamples {
     for (int i = 0; i < 5000; i++) {
       items.add(BulkItem.of(Map.of("id", "o" + i, "customer", "c" + (i % 100)), "c" + (i % 100)));
     }
-    BulkResult results = client.createDocuments("shop", "orders", items,
+    BulkResult results = client.createDocuments("shop", "orders", items).join();
+    System.out.println(results.succeeded() + " written, " + results.failed() + " failed");
+
+    // A million documents from a stream: keep only the failures, each naming its input.
+    BulkResult load = client.upsertDocuments("shop", "orders",
+        IntStream.range(0, 1_000_000)
+            .mapToObj(i -> Map.of("id", "o" + i, "customer", "c" + (i % 100))).iterator(),
         BulkOptions.builder()
+            .results(BulkOptions.ResultMode.FAILURES)
             .progressListener(p -> System.out.printf("%d/%d written, %d retried%n",
                 p.succeeded(), p.pulled(), p.retries()))
             .build()).join();
-    System.out.println(results.succeeded() + " written, " + results.failed() + " failed");
+    for (int i = 0; i < load.size(); i++) {
+      System.out.println("#" + load.inputIndex(i) + " " + load.id(i) + ": " + load.get(i).error());
+    }
   }
 
   static void queries(CosmosClient client) {
-    DocumentQuery<Map<String, Object>> query = client.queryDocuments("shop", "orders",
-        SqlQuery.of("SELECT * FROM c WHERE c.total > @min").withParameter("@min", 10),
-        QueryOptions.builder().partitionKey("ada").maxItemCount(50).build());
+    SqlQuery sql = SqlQuery.of("SELECT * FROM c WHERE c.total > @min").withParameter("@min", 10);
+    DocumentQuery<Order> query = client.queryDocuments("shop", "orders", sql,
+        RequestOptions.builder().partitionKey("ada").maxItemCount(50).build(),
+        DocumentType.of(Order.class));
 
-    Page<Map<String, Object>> page = query.nextPage().join();   // nothing is sent before this
-    String token = page.continuationToken();                    // null on the last page
+    Page<Order> page = query.nextPage().join();   // nothing is sent before this
+    String token = page.continuationToken();      // null on the last page
     // ... later, in another process: continue exactly where that page ended
-    DocumentQuery<Map<String, Object>> rest = client.queryDocuments("shop", "orders",
-        SqlQuery.of("SELECT * FROM c WHERE c.total > @min").withParameter("@min", 10),
-        QueryOptions.builder().partitionKey("ada").maxItemCount(50).continuationToken(token).build());
+    List<Order> rest = client.queryDocuments("shop", "orders", sql,
+        RequestOptions.builder().partitionKey("ada").maxItemCount(50).continuationToken(token)
+            .build(), DocumentType.of(Order.class))
+        .toList().join().data();
 
-    List<Map<String, Object>> all = rest.toList().join();
+    // The short form: items are any JSON value (a Map for objects, a number here).
+    Object count = client.queryDocuments("shop", "orders", "SELECT VALUE COUNT(1) FROM c")
+        .toList().join().data().get(0);
+  }
+
+  static void errors(CosmosClient client) {
+    try {
+      client.createDocument("shop", "orders", Map.of("id", "1", "customer", "ada"), "ada").join();
+    } catch (CompletionException e) {
+      CosmosException failure = (CosmosException) e.getCause();
+      System.out.println(failure.code() + " " + failure.subStatus() + " " + failure.serviceCode()
+          + " " + failure.error() + " " + failure.activityId());
+    }
   }
 
   static void sessions(CosmosClient instanceA, CosmosClient instanceB) {
     CosmosResult<Map<String, Object>> written =
         instanceA.createDocument("shop", "orders", Map.of("id", "2", "customer", "bo"), "bo").join();
-    String cookie = written.sessionToken();             // or instanceA.sessionToken("shop", "orders")
+    String cookie = written.sessionToken();         // or instanceA.sessionToken("shop", "orders")
 
-    // another instance, another request:
-    instanceB.mergeSessionToken("shop", "orders", cookie);     // or per call:
-    instanceB.getDocument("shop", "orders", "2", "bo",
-        RequestOptions.builder().sessionToken(cookie).build()).join();
+    // another instance, another request: pass the cookie's token with that request only
+    RequestOptions fromCookie = RequestOptions.builder().sessionToken(cookie).build();
+    instanceB.getDocument("shop", "orders", "2", "bo", fromCookie, DocumentType.MAP).join();
+  }
+
+  static void trustedToken(CosmosClient instanceB, String tokenFromOurOwnService) {
+    instanceB.mergeSessionToken("shop", "orders", tokenFromOurOwnService);
+  }
+
+  static void threadsAndMetrics() {
+    CosmosClient client = CosmosClient.builder()
+        .endpoint("https://myaccount.documents.azure.com:443/")
+        .key(System.getenv("COSMOS_KEY"))
+        .callbackExecutor(Executors.newFixedThreadPool(4))
+        .attemptListener(attempt -> System.out.println(attempt))
+        .build();
+    System.out.println(client.inFlightRequests() + " in flight, "
+        + client.waitingRequests() + " waiting");
   }
 }

@@ -3,8 +3,10 @@ package io.cosmoslite;
 import static io.cosmoslite.ItSupport.await;
 import static io.cosmoslite.ItSupport.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -36,6 +38,9 @@ class SessionIT {
 
   @AfterAll static void tearDown() {
     ItSupport.dropDatabase(writer, db);
+    if (writer != null) {
+      writer.close();
+    }
   }
 
   static long lsn(String token) {
@@ -73,10 +78,11 @@ class SessionIT {
     long oldLsn = lsn(writer.sessionToken(db, "recreated"));
     // Another process drops the container and makes a new one of the same name: its LSNs
     // start again, below the token the writer holds.
-    CosmosClient other = LocalServers.client(endpoint).build();
-    await(other.deleteContainer(db, "recreated"));
-    await(other.createContainer(db, "recreated", "/pk"));
-    await(other.createDocument(db, "recreated", Map.of("id", "new", "pk", "a"), "a"));
+    try (CosmosClient other = LocalServers.client(endpoint).build()) {
+      await(other.deleteContainer(db, "recreated"));
+      await(other.createContainer(db, "recreated", "/pk"));
+      await(other.createDocument(db, "recreated", Map.of("id", "new", "pk", "a"), "a"));
+    }
     // The writer's first read sends its old token and is refused (404/1002); that answer names
     // the new container, the old token is dropped, and the retry reads the document.
     CosmosResult<Map<String, Object>> read = await(writer.getDocument(db, "recreated", "new", "a"));
@@ -95,20 +101,45 @@ class SessionIT {
     assertNotNull(cookie);
     assertEquals(written.sessionToken(), cookie);
 
-    // Client B (another process) passes it per call...
-    CosmosClient perCall = LocalServers.client(endpoint).build();
-    CosmosResult<Map<String, Object>> read = await(perCall.getDocument(db, "cookie", "cart-1",
-        "ada", RequestOptions.builder().sessionToken(cookie).build()));
-    assertEquals(200, read.code());
-    assertEquals(3.0, ((Number) read.data().get("items")).doubleValue());
-    assertEquals(cookie, perCall.sessionToken(db, "cookie"),
-        "B learned the container's token from the response");
+    // Client B (another process) passes it per call, as a web app passes a cookie...
+    try (CosmosClient perCall = LocalServers.client(endpoint).build();
+        CosmosClient merged = LocalServers.client(endpoint).build()) {
+      CosmosResult<Map<String, Object>> read = await(perCall.getDocument(db, "cookie", "cart-1",
+          "ada", RequestOptions.builder().sessionToken(cookie).build(), DocumentType.MAP));
+      assertEquals(200, read.code());
+      assertEquals(3.0, ((Number) read.data().get("items")).doubleValue());
+      assertEquals(cookie, perCall.sessionToken(db, "cookie"),
+          "B learned the container's token from the response");
 
-    // ...or merges it into its own tokens, and every later read sends it.
-    CosmosClient merged = LocalServers.client(endpoint).build();
-    merged.mergeSessionToken(db, "cookie", cookie);
-    assertEquals(cookie, merged.sessionToken(db, "cookie"));
-    assertEquals(200, await(merged.getDocument(db, "cookie", "cart-1", "ada")).code());
+      // ...or, for a trusted token (another instance of the same service), merges it into its
+      // own tokens, and every later read sends it.
+      merged.mergeSessionToken(db, "cookie", cookie);
+      assertEquals(cookie, merged.sessionToken(db, "cookie"));
+      assertEquals(200, await(merged.getDocument(db, "cookie", "cart-1", "ada")).code());
+    }
+  }
+
+  @Test void aForgedCookieAffectsOnlyTheCallThatCarriesItAndAMalformedOneIsRefused() {
+    await(writer.createContainer(db, "forged", "/user"));
+    CosmosResult<Map<String, Object>> written = await(writer.createDocument(db, "forged",
+        Map.of("id", "cart", "user", "eve"), "eve"));
+    String forged = withLsn(written.sessionToken(), lsn(written.sessionToken()) + 1000);
+    try (CosmosClient app = LocalServers.client(endpoint).build()) {
+      CosmosException e = failure(app.getDocument(db, "forged", "cart", "eve",
+          RequestOptions.builder().sessionToken(forged).build(), DocumentType.MAP));
+      assertEquals(1002, e.subStatus());
+      assertTrue(app.sessionToken(db, "forged") == null
+          || lsn(app.sessionToken(db, "forged")) <= lsn(written.sessionToken()),
+          "the forged token was not kept: " + app.sessionToken(db, "forged"));
+      // The next user's call (no cookie) is not held back by the forged token.
+      assertEquals(200, await(app.getDocument(db, "forged", "cart", "eve")).code());
+
+      // A malformed cookie (here one that would inject a header) is refused while the options
+      // are built, so no call can carry it; the message does not echo it.
+      IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
+          () -> RequestOptions.builder().sessionToken("not a token\r\nx-evil: 1"));
+      assertFalse(malformed.getMessage().contains("x-evil"), malformed.getMessage());
+    }
   }
 
   @Test void aTokenFromTheFutureIsRetriedThenSurfacesAs404Substatus1002() {
@@ -118,11 +149,13 @@ class SessionIT {
     String future = withLsn(written.sessionToken(), lsn(written.sessionToken()) + 1000);
 
     long before = LocalServers.counter(LocalServers.stats(endpoint), "sessionNotAvailable");
-    CosmosClient reader = LocalServers.client(endpoint).build();
-    CosmosException e = failure(reader.getDocument(db, "future", "x", "p",
-        RequestOptions.builder().sessionToken(future).build()));
-    assertEquals(404, e.statusCode());
-    assertEquals(1002, e.subStatusCode());
+    CosmosException e;
+    try (CosmosClient reader = LocalServers.client(endpoint).build()) {
+      e = failure(reader.getDocument(db, "future", "x", "p",
+          RequestOptions.builder().sessionToken(future).build(), DocumentType.MAP));
+    }
+    assertEquals(404, e.code());
+    assertEquals(1002, e.subStatus());
     assertTrue(e.getMessage().contains("404 Not Found (substatus 1002)"), e.getMessage());
     assertTrue(e.getMessage().contains("read session is not available"), e.getMessage());
     assertEquals(2, e.result().retryCount(), "1002 is retried twice before it surfaces");
@@ -130,15 +163,16 @@ class SessionIT {
         - before, "the server saw the future token on all three attempts");
 
     // Merged into a client, the future token is sent on that client's reads of the container.
-    CosmosClient merged = LocalServers.client(endpoint).raiseOnFailure(false).build();
-    merged.mergeSessionToken(db, "future", future);
-    CosmosResult<Map<String, Object>> quiet = await(merged.getDocument(db, "future", "x", "p"));
-    assertEquals(404, quiet.code());
-    assertEquals(1002, quiet.subStatus());
-    assertEquals("failed", quiet.get("status"));
-    // A merge never lowers a token: the writer's own (older) token changes nothing.
-    merged.mergeSessionToken(db, "future", written.sessionToken());
-    assertEquals(future, merged.sessionToken(db, "future"));
+    try (CosmosClient merged = LocalServers.client(endpoint).raiseOnFailure(false).build()) {
+      merged.mergeSessionToken(db, "future", future);
+      CosmosResult<Map<String, Object>> quiet = await(merged.getDocument(db, "future", "x", "p"));
+      assertEquals(404, quiet.code());
+      assertEquals(1002, quiet.subStatus());
+      assertEquals("failed", quiet.get("status"));
+      // A merge never lowers a token: the writer's own (older) token changes nothing.
+      merged.mergeSessionToken(db, "future", written.sessionToken());
+      assertEquals(future, merged.sessionToken(db, "future"));
+    }
   }
 
   @Test void aTokenOneWriteAheadIsSatisfiedOnceThatWriteLands() {
@@ -147,12 +181,14 @@ class SessionIT {
         Map.of("id", "x", "pk", "p"), "p"));
     String next = withLsn(written.sessionToken(), lsn(written.sessionToken()) + 1);
     RequestOptions withNext = RequestOptions.builder().sessionToken(next).build();
-    CosmosClient reader = LocalServers.client(endpoint).build();
-    assertEquals(1002, failure(reader.getDocument(db, "ahead", "x", "p", withNext))
-        .subStatusCode());
-    CosmosResult<Map<String, Object>> nextWrite = await(writer.createDocument(db, "ahead",
-        Map.of("id", "y", "pk", "p"), "p"));
-    assertEquals(next, nextWrite.sessionToken());
-    assertEquals(200, await(reader.getDocument(db, "ahead", "y", "p", withNext)).code());
+    try (CosmosClient reader = LocalServers.client(endpoint).build()) {
+      assertEquals(1002, failure(reader.getDocument(db, "ahead", "x", "p", withNext,
+          DocumentType.MAP)).subStatus());
+      CosmosResult<Map<String, Object>> nextWrite = await(writer.createDocument(db, "ahead",
+          Map.of("id", "y", "pk", "p"), "p"));
+      assertEquals(next, nextWrite.sessionToken());
+      assertEquals(200, await(reader.getDocument(db, "ahead", "y", "p", withNext,
+          DocumentType.MAP)).code());
+    }
   }
 }

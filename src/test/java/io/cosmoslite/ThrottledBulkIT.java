@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,9 @@ class ThrottledBulkIT {
 
   @AfterAll static void tearDown() {
     ItSupport.dropDatabase(client, db);
+    if (client != null) {
+      client.close();
+    }
   }
 
   static Map<String, Object> doc(int i) {
@@ -90,12 +94,10 @@ class ThrottledBulkIT {
     assertEquals(N, seen.size());
 
     // And through a query and the read feed (both throttled too, and retried).
-    List<Number> count = await(client.queryDocuments(db, "items",
-        SqlQuery.of("SELECT VALUE COUNT(1) FROM c"), QueryOptions.NONE, Number.class).toList());
-    assertEquals(N, count.get(0).intValue());
+    assertEquals(N, count());
     Set<Object> fed = new HashSet<>();
-    await(client.readAllDocuments(db, "items", QueryOptions.builder().maxItemCount(500).build())
-        .forEach(doc -> assertTrue(fed.add(doc.get("id")), "twice: " + doc)));
+    await(client.readAllDocuments(db, "items", RequestOptions.builder().maxItemCount(500).build(),
+        DocumentType.MAP).forEach(doc -> assertTrue(fed.add(doc.get("id")), "twice: " + doc)));
     assertEquals(seen, fed);
 
     // Upsert and delete a slice the same way: 200 for each upsert, then nothing left of it.
@@ -112,8 +114,44 @@ class ThrottledBulkIT {
         .get("n")).intValue());
     BulkResult deleted = await(client.deleteDocuments(db, "items", slice));
     assertTrue(deleted.stream().allMatch(r -> r.code() == 204), deleted.toString());
-    assertEquals(N - 300, await(client.queryDocuments(db, "items",
-        SqlQuery.of("SELECT VALUE COUNT(1) FROM c"), QueryOptions.NONE, Number.class).toList())
-        .get(0).intValue());
+    assertEquals(N - 300, count());
+  }
+
+  @Test void aStreamedLoadThatKeepsOnlyFailuresNamesEachFailedItem() {
+    await(client.createContainer(db, "stream", "/pk"));
+    await(client.createDocument(db, "stream", doc(7), "p7"));
+    // 400 items from a stream, one of which (index 7) exists already: only it is kept, and the
+    // batch fails (raiseOnFailure) with one exception carrying the results.
+    CosmosException failure = ItSupport.failure(client.createDocuments(db, "stream",
+        IntStream.range(0, 400).mapToObj(ThrottledBulkIT::doc).iterator(),
+        BulkOptions.builder().results(BulkOptions.ResultMode.FAILURES).build()));
+    assertTrue(failure instanceof CosmosBulkException, failure.toString());
+    assertTrue(failure.getMessage().contains("1 of 400 items failed"), failure.getMessage());
+    BulkResult result = ((CosmosBulkException) failure).results();
+    assertEquals(400, result.items());
+    assertEquals(399, result.succeeded());
+    assertEquals(1, result.failed());
+    assertEquals(1, result.size(), result.toString());
+    assertEquals(List.of(7L), result.failedIndexes());
+    assertEquals(7L, result.inputIndex(0));
+    assertEquals("doc-00007", result.id(0));
+    assertEquals(PartitionKey.from("p7"), result.partitionKey(0));
+    assertEquals(409, result.get(0).code());
+    assertEquals(400, result.progress().done());
+
+    BulkResult counts = await(client.deleteDocuments(db, "stream",
+        IntStream.range(0, 400).mapToObj(ThrottledBulkIT::doc).iterator(),
+        BulkOptions.builder().results(BulkOptions.ResultMode.COUNTS).build()));
+    assertTrue(counts.allOk(), counts.toString());
+    assertEquals(400, counts.succeeded());
+    assertEquals(0, counts.size(), "counts only");
+    assertEquals(0, ((Number) await(client.queryDocuments(db, "stream",
+        "SELECT VALUE COUNT(1) FROM c").toList()).data().get(0)).intValue());
+  }
+
+  static int count() {
+    List<Object> count = await(client.queryDocuments(db, "items",
+        "SELECT VALUE COUNT(1) FROM c").toList()).data();
+    return ((Number) count.get(0)).intValue();
   }
 }

@@ -6,9 +6,9 @@ import io.cosmoslite.CosmosClient;
 import io.cosmoslite.CosmosException;
 import io.cosmoslite.CosmosResult;
 import io.cosmoslite.DocumentQuery;
+import io.cosmoslite.DocumentType;
 import io.cosmoslite.Page;
 import io.cosmoslite.PatchOperation;
-import io.cosmoslite.QueryOptions;
 import io.cosmoslite.RequestOptions;
 import io.cosmoslite.SqlQuery;
 import java.io.PrintStream;
@@ -104,16 +104,17 @@ public final class Demo {
    */
   public void run() throws Exception {
     long started = System.nanoTime();
-    CosmosClient client = newClient.get();
-    try {
-      steps(client);
-    } finally {
-      step("clean up");
+    try (CosmosClient client = newClient.get()) {
       try {
-        CosmosResult<Void> deleted = client.deleteDatabase(db).join();
-        say("deleted database %s (%d)", db, deleted.code());
-      } catch (RuntimeException e) {
-        say("could not delete database %s: %s", db, e.getMessage());
+        steps(client);
+      } finally {
+        step("clean up");
+        try {
+          CosmosResult<Void> deleted = client.deleteDatabase(db).join();
+          say("deleted database %s (%d)", db, deleted.code());
+        } catch (RuntimeException e) {
+          say("could not delete database %s: %s", db, e.getMessage());
+        }
       }
     }
     out.printf(Locale.ROOT, "%ndemo done in %.1f s%n", seconds(started));
@@ -130,8 +131,8 @@ public final class Demo {
   }
 
   private void steps(CosmosClient client) throws Exception {
-    step("connect");
-    Map<String, Object> account = client.connect().join().data();
+    step("read the account");
+    Map<String, Object> account = client.readAccount().join().data();
     Object consistency = account.get("userConsistencyPolicy") instanceof Map
         ? ((Map<?, ?>) account.get("userConsistencyPolicy")).get("defaultConsistencyLevel") : null;
     say("account %s at %s, default consistency %s", account.get("id"), client.writeEndpoint(),
@@ -193,11 +194,10 @@ public final class Demo {
     say("%d written in %.1f s, %d failed; %d throttled (429) responses were retried "
         + "(%.1f s of waiting, summed over all writes)", result.succeeded(), seconds(started),
         result.failed(), result.retries(), waitedMs / 1000.0);
-    List<Number> count = client.queryDocuments(db, CONTAINER,
-        SqlQuery.of("SELECT VALUE COUNT(1) FROM c"), QueryOptions.NONE, Number.class)
-        .toList().join();
+    List<Object> count = client.queryDocuments(db, CONTAINER, "SELECT VALUE COUNT(1) FROM c")
+        .toList().join().data();
     long expected = documents + 1L;
-    long counted = count.isEmpty() ? 0 : count.get(0).longValue();
+    long counted = count.isEmpty() ? 0 : ((Number) count.get(0)).longValue();
     say("SELECT VALUE COUNT(1) FROM c -> %d (the first document + %d): %s", counted, documents,
         counted == expected ? "every document is there, once" : "MISMATCH");
     if (counted != expected) {
@@ -211,11 +211,12 @@ public final class Demo {
         + "WHERE c.category = @category AND c.price < @max ORDER BY c.n")
         .withParameter("@category", "games")
         .withParameter("@max", 30);
-    QueryOptions options = QueryOptions.builder().partitionKey("games").maxItemCount(25).build();
+    RequestOptions options =
+        RequestOptions.builder().partitionKey("games").maxItemCount(25).build();
     say("%s", query.text());
     say("with @category = \"games\", @max = 30, partition key \"games\", 25 per page");
     DocumentQuery<Map<String, Object>> pages =
-        client.queryDocuments(db, CONTAINER, query, options);
+        client.queryDocuments(db, CONTAINER, query, options, DocumentType.MAP);
     String afterFirst = null;
     List<Object> secondPage = null;
     int number = 0;
@@ -240,10 +241,13 @@ public final class Demo {
     if (afterFirst != null) {
       // A "next page" link: the token goes to the browser and comes back in a later request,
       // to another client instance.
-      Page<Map<String, Object>> resumed = newClient.get().queryDocuments(db, CONTAINER, query,
-          options.toBuilder().continuationToken(afterFirst).build()).nextPage().join();
-      say("a new query (another client) started from page 1's continuation token returns "
-          + "page 2 again: %s", ids(resumed.items()).equals(secondPage) ? "yes" : "NO");
+      try (CosmosClient other = newClient.get()) {
+        Page<Map<String, Object>> resumed = other.queryDocuments(db, CONTAINER, query,
+            options.toBuilder().continuationToken(afterFirst).build(), DocumentType.MAP)
+            .nextPage().join();
+        say("a new query (another client) started from page 1's continuation token returns "
+            + "page 2 again: %s", ids(resumed.items()).equals(secondPage) ? "yes" : "NO");
+      }
     }
   }
 
@@ -273,18 +277,28 @@ public final class Demo {
         written.code(), token);
     say("sent to the browser as  Set-Cookie: %s", cookie);
 
-    CosmosClient clientB = newClient.get();
-    String back = URLDecoder.decode(cookie.substring(cookie.indexOf('=') + 1),
-        StandardCharsets.UTF_8);
-    clientB.mergeSessionToken(db, CONTAINER, back);
-    CosmosResult<Map<String, Object>> read =
-        clientB.getDocument(db, CONTAINER, "cart-ada", "carts").join();
-    say("client B (another instance) merged the cookie's token and read %s: %d, items=%s",
-        read.data().get("id"), read.code(), number(read.data().get("items")));
-    CosmosResult<Map<String, Object>> perCall = newClient.get().getDocument(db, CONTAINER,
-        "cart-ada", "carts", RequestOptions.builder().sessionToken(back).build()).join();
-    say("or per call, RequestOptions.sessionToken(...): %d", perCall.code());
+    try (CosmosClient clientB = newClient.get()) {
+      String back = URLDecoder.decode(cookie.substring(cookie.indexOf('=') + 1),
+          StandardCharsets.UTF_8);
+      // Per call, never mergeSessionToken: a forged cookie then affects only the call that
+      // carries it (not other users' reads), and a malformed one is refused before sending.
+      RequestOptions fromCookie = RequestOptions.builder().sessionToken(back).build();
+      CosmosResult<Map<String, Object>> read = clientB.getDocument(db, CONTAINER, "cart-ada",
+          "carts", fromCookie, DocumentType.MAP).join();
+      say("client B (another instance) read %s with the cookie's token: %d, items=%s",
+          read.data().get("id"), read.code(), number(read.data().get("items")));
+      try {
+        RequestOptions.builder().sessionToken("forged\r\nx-evil: 1");
+        say("a malformed cookie was accepted?! (unexpected)");
+      } catch (IllegalArgumentException e) {
+        say("a malformed cookie is refused before sending: %s", e.getMessage());
+      }
+      patch(clientA, clientB, written, cart);
+    }
+  }
 
+  private void patch(CosmosClient clientA, CosmosClient clientB,
+      CosmosResult<Map<String, Object>> written, Map<String, Object> cart) {
     step("patch");
     CosmosResult<Map<String, Object>> patched = clientB.patchDocument(db, CONTAINER, "cart-ada",
         "carts", List.of(
@@ -298,20 +312,21 @@ public final class Demo {
     try {
       clientB.patchDocument(db, CONTAINER, "cart-ada", "carts",
           List.of(PatchOperation.set("/status", "cancelled")),
-          "from c where c.status = 'open'", RequestOptions.NONE).join();
+          RequestOptions.builder().patchCondition("from c where c.status = 'open'").build(),
+          DocumentType.MAP).join();
       say("conditional patch applied?! (unexpected)");
     } catch (java.util.concurrent.CompletionException e) {
       CosmosException failure = (CosmosException) e.getCause();
       say("only if \"from c where c.status = 'open'\": %d, as expected (the cart is paid)",
-          failure.statusCode());
+          failure.code());
     }
     try {
-      clientA.replaceDocument(db, CONTAINER, "cart-ada", cart, "carts",
-          RequestOptions.builder().ifMatch(written.etag()).build()).join();
+      clientA.replaceDocument(db, CONTAINER, cart, "carts",
+          RequestOptions.builder().ifMatch(written.etag()).build(), DocumentType.MAP).join();
       say("replace with a stale etag applied?! (unexpected)");
     } catch (java.util.concurrent.CompletionException e) {
       say("client A's replace with its old etag (If-Match): %d, the patch is not lost",
-          ((CosmosException) e.getCause()).statusCode());
+          ((CosmosException) e.getCause()).code());
     }
   }
 
