@@ -501,6 +501,12 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
 
     void start() {
       try {
+        client.checkOpen();
+      } catch (IllegalStateException closed) {
+        // Rule 1.9: a publisher that cannot serve says so after onSubscribe, without demand.
+        error.compareAndSet(null, closed);
+      }
+      try {
         downstream.onSubscribe(this);
       } catch (RuntimeException e) {
         cancelled = true; // rule 2.13: a throwing subscriber is treated as cancelled
