@@ -128,7 +128,10 @@ final class BulkWriter {
     while (true) {
       if (!finished) {
         pump();
-        if (listener != null && progressChanged) {
+        // Read before the snapshot: an item counts itself before it leaves `outstanding`, so
+        // once this is true the snapshot holds every item and the last call reports them all.
+        boolean done = outstanding.get() == 0 && (inputDone || stopping);
+        if (listener != null && (progressChanged || done)) {
           progressChanged = false;
           BulkOperation.Progress snapshot = progress();
           try {
@@ -137,7 +140,7 @@ final class BulkWriter {
             // A listener's failure must not lose the batch; documented as ignored.
           }
         }
-        if (outstanding.get() == 0 && (inputDone || stopping)) {
+        if (done) {
           finished = true;
           finish();
         }
