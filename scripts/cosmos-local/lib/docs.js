@@ -610,7 +610,7 @@ function createDocumentStore(options = {}) {
     const scope = scopeOf(state, headers);
     if (scope.ranges.length !== 1) {
       throw new HttpError(400, state.ranges.length > 1 && scope.ranges.length > 1
-        ? "A change feed request on a container with several partition key ranges must name one with x-ms-documentdb-partitionkeyrangeid (or give x-ms-documentdb-partitionkey)."
+        ? "PartitionKey value must be supplied for this operation. (cosmos-local: a change feed on a container with several partition key ranges is read per range: send x-ms-documentdb-partitionkeyrangeid, or x-ms-documentdb-partitionkey for one logical partition.)"
         : "The change feed request's partition key spans several partition key ranges; read it per range.");
     }
     const range = scope.ranges[0];
