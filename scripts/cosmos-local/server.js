@@ -394,8 +394,10 @@ function createCosmosLocal(userOptions = {}) {
     const kind = info.pkranges ? "pkranges" : info.doc;
     const containerHeaders = { "x-ms-alt-content-path": container.key, "x-ms-content-path": container.rid };
     // A non-atomic batch is throttled per operation (per-op 429s inside a 207), as Azure does.
-    const bulk = kind === "batch" && req.headers["x-ms-cosmos-batch-atomic"] !== undefined &&
-      !isTrue(req.headers["x-ms-cosmos-batch-atomic"]);
+    // Atomic unless the header says False; without the header, atomic when a key is given.
+    const atomicHeader = header(req, "x-ms-cosmos-batch-atomic");
+    const bulk = kind === "batch" &&
+      (atomicHeader === undefined ? header(req, "x-ms-documentdb-partitionkey") === undefined : !isTrue(atomicHeader));
     const cost = kind === "pkranges" ? 1 : charge(info, parsedBody);
     if (kind !== "pkranges" && !bulk) {
       const throttled = throttle(container, cost);

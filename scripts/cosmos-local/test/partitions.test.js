@@ -137,3 +137,33 @@ test("V1 and MultiHash containers split their own EPK spaces", async t => {
     assert.equal(r.headers["x-ms-session-token"].split(":")[0], owner(r1, epk.effectivePartitionKey([k], { kind: "Hash", version: 1 })).id);
   }
 });
+
+test("pkranges by resource ids, and a change feed of an EPK sub-range of one range", async t => {
+  const local = await startLocal({ partitions: 2 });
+  t.after(() => local.close());
+  const B = local.url;
+  const coll = await container(B, "rid", "c", { paths: ["/pk"], kind: "Hash", version: 2 });
+  const c = (await request(B, "GET", coll)).body;
+  const db = (await request(B, "GET", "/dbs/rid")).body;
+  const byRid = await request(B, "GET", `/dbs/${db._rid}/colls/${c._rid}/pkranges`);
+  assert.equal(byRid.status, 200);
+  assert.deepEqual(byRid.body.PartitionKeyRanges.map(r => r.id), ["0", "1"]);
+  assert.equal(byRid.body._rid, c._rid);
+
+  const def = { kind: "Hash", version: 2 };
+  const keys = [];
+  for (let i = 0; keys.length < 4; i += 1) {
+    const e = epk.effectivePartitionKey([`s${i}`], def);
+    if (e < "20000000000000000000000000000000") keys.push({ key: `s${i}`, e });
+  }
+  for (const { key } of keys) await request(B, "POST", `${coll}/docs`, { body: { id: key, pk: key }, headers: pkh(key) });
+  const sorted = keys.map(k => k.e).sort();
+  const [lo, hi] = [sorted[1], sorted[3]];
+  const r = await request(B, "GET", `${coll}/docs`, {
+    headers: { "a-im": "Incremental feed", ...range("0"), "x-ms-start-epk": lo, "x-ms-end-epk": hi, "x-ms-read-key-type": "EffectivePartitionKeyRange" }
+  });
+  assert.equal(r.status, 200);
+  const expected = keys.filter(k => k.e >= lo && k.e < hi).map(k => k.key).sort();
+  assert.equal(expected.length, 2);
+  assert.deepEqual(r.body.Documents.map(d => d.id).sort(), expected);
+});
