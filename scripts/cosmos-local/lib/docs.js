@@ -12,6 +12,7 @@ const crypto = require("crypto");
 const cosmosQuery = require("@zeit/cosmosdb-query").default;
 const { SyntaxError: QuerySyntaxError } = require("@zeit/cosmosdb-query");
 const { patchOperation } = require("@vercel/cosmosdb-server/lib/handler/_patch-operations");
+const ResourceId = require("@vercel/cosmosdb-server/lib/account/resource-id").default;
 
 const { HttpError, ERROR_CODES } = require("./errors");
 const epk = require("./epk");
@@ -44,8 +45,9 @@ function etagMatches(condition, etag) {
   return c === "*" || unquote(c) === unquote(etag);
 }
 
-function clone(v) {
-  return v === undefined ? undefined : JSON.parse(JSON.stringify(v));
+/** A record's document as change-feed items show it: with `_lsn`. */
+function withLsn(record) {
+  return { ...record.doc, _lsn: record.lsn };
 }
 
 /**
@@ -104,6 +106,11 @@ class ContainerState {
     return this.def.paths;
   }
 
+  selfPrefix() {
+    if (!this.selfBase) this.selfBase = `${this.collection.read()._self}/docs/`;
+    return this.selfBase;
+  }
+
   pkranges() {
     return { etag: `"${this.rid}-${this.rangesVersion}"` };
   }
@@ -122,9 +129,15 @@ class ContainerState {
     return epk.effectivePartitionKey(components, this.def);
   }
 
+  /** A new document _rid, built like the package's (container rid + counter), and its _self. */
   newRid() {
     this.docCounter += 1;
-    return this.collection.documents._rid(this.docCounter);
+    if (!this.ridTemplate) this.ridTemplate = ResourceId.parse(this.rid);
+    const idBuffer = Buffer.alloc(8, 0);
+    idBuffer.writeInt32LE(this.docCounter, 0);
+    idBuffer.writeInt8(ResourceId.DocumentByte << 4, 7);
+    this.ridTemplate.document = ResourceId.bigNumberReadIntBE(idBuffer, 0, 8).toString();
+    return this.ridTemplate.toString();
   }
 }
 
@@ -209,13 +222,14 @@ function createDocumentStore(options = {}) {
     for (const k of ["_rid", "_self", "_etag", "_attachments", "_ts", "_lsn"]) delete out[k];
     Object.assign(out, {
       _rid: rid,
-      _self: state.collection.documents._self(rid),
+      _self: `${state.selfPrefix()}${rid}/`,
       _etag: crypto.randomUUID(),
       _attachments: "attachments/",
-      _ts: Math.floor(now / 1000),
-      _lsn: lsn
+      _ts: Math.floor(now / 1000)
     });
-    return { doc: out, ms: now };
+    // The LSN stays beside the document: point reads and queries answer documents without
+    // `_lsn`, as the service does; change-feed items carry it.
+    return { doc: out, ms: now, lsn };
   }
 
   function checkUniqueKeys(view, state, pkKey, doc, selfKey) {
@@ -279,13 +293,13 @@ function createDocumentStore(options = {}) {
       }
       const conflict = checkUniqueKeys(view, state, pkKey, op.body, key);
       if (conflict) return conflict;
-      const { doc, ms } = systemProperties(state, op.body, existing ? existing.doc._rid : state.newRid(), op.lsn);
-      const record = { doc, epk: state.epkOf(docPk), pk: docPk, pkKey, ms };
+      const { doc, ms, lsn } = systemProperties(state, op.body, existing ? existing.doc._rid : state.newRid(), op.lsn);
+      const record = { doc, epk: state.epkOf(docPk), pk: docPk, pkKey, ms, lsn };
       view.set(key, record, {
         key,
         record,
         operationType: existing ? "replace" : "create",
-        previous: existing ? existing.doc : undefined
+        previous: existing ? withLsn(existing) : undefined
       });
       return { statusCode: existing ? 200 : 201, body: doc };
     }
@@ -306,7 +320,7 @@ function createDocumentStore(options = {}) {
       return { statusCode: 412, body: { code: "PreconditionFailed", message: ERROR_CODES[412][1] } };
     }
     if (op.kind === "delete") {
-      view.set(key, null, { key, record: existing, operationType: "delete", previous: existing.doc, deleted: true });
+      view.set(key, null, { key, record: existing, operationType: "delete", previous: withLsn(existing), deleted: true });
       return { statusCode: 204 };
     }
     if (op.kind === "patch") {
@@ -334,9 +348,9 @@ function createDocumentStore(options = {}) {
       if (parts.keyString(newPk) !== existing.pkKey || patched.id !== existing.doc.id) {
         return { statusCode: 400, body: { code: "BadRequest", message: "Patch may not change the id or the partition key of a document." } };
       }
-      const { doc, ms } = systemProperties(state, patched, existing.doc._rid, op.lsn);
-      const record = { ...existing, doc, ms };
-      view.set(key, record, { key, record, operationType: "replace", previous: existing.doc });
+      const { doc, ms, lsn } = systemProperties(state, patched, existing.doc._rid, op.lsn);
+      const record = { ...existing, doc, ms, lsn };
+      view.set(key, record, { key, record, operationType: "replace", previous: withLsn(existing) });
       return { statusCode: 200, body: doc };
     }
     return { statusCode: 400, body: { code: "BadRequest", message: `Unknown operation '${op.kind}'.` } };
@@ -357,7 +371,7 @@ function createDocumentStore(options = {}) {
         epk: change.record.epk,
         pkKey: change.record.pkKey,
         operationType: change.operationType,
-        current: change.deleted ? undefined : change.record.doc,
+        current: change.deleted ? undefined : withLsn(change.record),
         previous: change.previous,
         id: change.record.doc.id
       });
@@ -445,7 +459,8 @@ function createDocumentStore(options = {}) {
         const keyPrefix = parts.keyString(pk);
         logical = { pk, prefix: true };
         filters.push(rec => parts.keyString(rec.pk.slice(0, n)) === keyPrefix);
-        ranges = ranges.filter(r => (r.max === "FF" || prefix < r.max) && (prefix + "FF") >= r.min);
+        // "G" sorts after every hex digit: the prefix's keys lie in [prefix, prefix + "G").
+        ranges = ranges.filter(r => (r.max === "FF" || prefix < r.max) && prefix + "G" > r.min);
       }
       if (rangeId !== undefined && ranges.length === 0) {
         throw new HttpError(400, `The partition key ${header(headers, "x-ms-documentdb-partitionkey")} is not in partition key range '${rangeId}'.`, { substatus: 1001 });
@@ -643,9 +658,9 @@ function createDocumentStore(options = {}) {
     } else {
       items = [];
       for (const rec of state.records.values()) {
-        if (!inScope(rec) || rec.doc._lsn <= after) continue;
+        if (!inScope(rec) || rec.lsn <= after) continue;
         if (since !== null && rec.ms < since) continue;
-        items.push({ lsn: rec.doc._lsn, item: rec.doc });
+        items.push({ lsn: rec.lsn, item: withLsn(rec) });
       }
       items.sort((a, b) => a.lsn - b.lsn);
     }
@@ -773,7 +788,6 @@ function createDocumentStore(options = {}) {
     if (atomic) {
       const range = decoded[0].range;
       touch(range);
-      if (namedRange === null) checkSession(ctx, [range]);
       const view = new View(state);
       const lsn = range.lsn + 1;
       const results = [];

@@ -54,7 +54,8 @@ test("transactional batch", async t => {
     assert.equal(r.body[0].eTag, r.body[0].resourceBody._etag);
     for (const o of r.body) assert.equal(typeof o.requestCharge, "number");
     assert.equal(lsnOf(r), before + 1, "one LSN for the whole batch");
-    assert.equal(r.body[0].resourceBody._lsn, before + 1);
+    const changes = await request(B, "GET", docs, { headers: { "a-im": "Incremental feed", "if-none-match": String(before) } });
+    assert.deepEqual(changes.body.Documents.map(d => [d.id, d._lsn]).sort(), [["u1", before + 1], ["x1", before + 1], ["y1", before + 1], ["y2", before + 1]]);
     assert.equal((await request(B, "GET", `${docs}/gone`, { headers: pkh("p8") })).status, 404);
     assert.equal((await request(B, "GET", `${docs}/y2`, { headers: pkh("p8") })).body.n, 2);
   });
