@@ -119,7 +119,10 @@ class ContainerState {
     return this.ranges.find(r => parts.inRange(r, key));
   }
 
-  rangeById(id) {
+  /** The live range `id` (also in the "<collectionRid>,<id>" form); 410/1002 when there is none. */
+  rangeById(value) {
+    const text = String(value).trim();
+    const id = text.includes(",") ? text.slice(text.lastIndexOf(",") + 1).trim() : text;
     const live = this.ranges.find(r => r.id === id);
     if (live) return live;
     throw new HttpError(410, `PartitionKeyRange with id '${id}' in collection '${this.rid}' doesn't exist.`, { substatus: 1002 });
@@ -440,7 +443,7 @@ function createDocumentStore(options = {}) {
     let ranges = state.ranges;
     const filters = [];
     if (rangeId !== undefined) {
-      const r = state.rangeById(String(rangeId).trim());
+      const r = state.rangeById(rangeId);
       ranges = [r];
       filters.push(rec => parts.inRange(r, rec.epk));
     }
@@ -558,7 +561,7 @@ function createDocumentStore(options = {}) {
       throw new HttpError(400, "The partition key supplied in x-ms-partitionkey header has fewer components than defined in the collection.", { substatus: 1001 });
     }
     const rangeId = header(headers, "x-ms-documentdb-partitionkeyrangeid");
-    if (rangeId !== undefined) state.rangeById(String(rangeId).trim());
+    if (rangeId !== undefined) state.rangeById(rangeId);
     const target = kind === "create" || kind === "upsert" || kind === "replace"
       ? parts.componentsOf(ctx.body && typeof ctx.body === "object" ? ctx.body : {}, state.paths)
       : pk || [];
@@ -720,7 +723,7 @@ function createDocumentStore(options = {}) {
     const continueOnError = isTrue(header(headers, "x-ms-cosmos-batch-continue-on-error"));
     const minimal = /return=minimal/i.test(header(headers, "prefer") || "");
     const rangeIdHeader = header(headers, "x-ms-documentdb-partitionkeyrangeid");
-    const namedRange = rangeIdHeader !== undefined ? state.rangeById(String(rangeIdHeader).trim()) : null;
+    const namedRange = rangeIdHeader !== undefined ? state.rangeById(rangeIdHeader) : null;
     const requestPk = pkHeader !== undefined ? parts.parsePartitionKey(pkHeader, state.paths, "exact") : null;
 
     const decoded = ops.map((raw, i) => {

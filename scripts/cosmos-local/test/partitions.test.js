@@ -100,6 +100,9 @@ test("four ranges: evenly split, listed with etag and 304, documents placed by E
   const all = await request(B, "GET", docs);
   assert.equal(all.body.Documents.length, 40);
   assert.equal(all.headers["x-ms-session-token"].split(",").length, 4);
+  // the "<collection rid>,<range id>" form names the same range
+  const collRid = (await request(B, "GET", coll)).body._rid;
+  assert.equal((await request(B, "GET", docs, { headers: range(`${collRid},1`) })).body.Documents.length, placed.get("1").length);
   // an unknown range id is gone
   const unknown = await request(B, "GET", docs, { headers: range("9") });
   assert.equal(unknown.status, 410);
