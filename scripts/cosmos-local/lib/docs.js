@@ -91,7 +91,6 @@ class ContainerState {
     this.uniqueKeys = ((definition.uniqueKeyPolicy || {}).uniqueKeys || []).map(u => u.paths || []).filter(p => p.length);
     this.compositeIndexes = ((definition.indexingPolicy || {}).compositeIndexes) || [];
     this.ranges = parts.initialRanges(this.def, partitions).map(r => ({ ...r, lsn: 0, ts: Math.floor(Date.now() / 1000) }));
-    this.gone = new Map();
     this.nextRangeId = this.ranges.length;
     this.splitAfter = splitAfter > 0 ? splitAfter : 0;
     this.splitDone = false;
@@ -393,7 +392,6 @@ function createDocumentStore(options = {}) {
     const ts = Math.floor(Date.now() / 1000);
     const index = state.ranges.indexOf(range);
     state.ranges.splice(index, 1, ...children.map(c => ({ ...c, lsn: range.lsn, ts })));
-    state.gone.set(range.id, children.map(c => c.id));
     state.rangesVersion += 1;
   }
 
