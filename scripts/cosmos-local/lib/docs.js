@@ -301,7 +301,7 @@ function createDocumentStore(options = {}) {
         key,
         record,
         operationType: existing ? "replace" : "create",
-        previous: existing ? withLsn(existing) : undefined
+        previous: existing || undefined
       });
       return { statusCode: existing ? 200 : 201, body: doc };
     }
@@ -322,7 +322,7 @@ function createDocumentStore(options = {}) {
       return { statusCode: 412, body: { code: "PreconditionFailed", message: ERROR_CODES[412][1] } };
     }
     if (op.kind === "delete") {
-      view.set(key, null, { key, record: existing, operationType: "delete", previous: withLsn(existing), deleted: true });
+      view.set(key, null, { key, record: existing, operationType: "delete", previous: existing, deleted: true });
       return { statusCode: 204 };
     }
     if (op.kind === "patch") {
@@ -352,7 +352,7 @@ function createDocumentStore(options = {}) {
       }
       const { doc, ms, lsn } = systemProperties(state, patched, existing.doc._rid, op.lsn);
       const record = { ...existing, doc, ms, lsn };
-      view.set(key, record, { key, record, operationType: "replace", previous: withLsn(existing) });
+      view.set(key, record, { key, record, operationType: "replace", previous: existing });
       return { statusCode: 200, body: doc };
     }
     return { statusCode: 400, body: { code: "BadRequest", message: `Unknown operation '${op.kind}'.` } };
@@ -373,7 +373,8 @@ function createDocumentStore(options = {}) {
         epk: change.record.epk,
         pkKey: change.record.pkKey,
         operationType: change.operationType,
-        current: change.deleted ? undefined : withLsn(change.record),
+        // records, not copies: documents are never mutated, so the log shares them
+        current: change.deleted ? undefined : change.record,
         previous: change.previous,
         id: change.record.doc.id
       });
@@ -690,15 +691,15 @@ function createDocumentStore(options = {}) {
       operationType: e.operationType,
       lsn: e.lsn,
       crts: e.crts,
-      previousImageLSN: e.previous ? e.previous._lsn : 0
+      previousImageLSN: e.previous ? e.previous.lsn : 0
     };
     if (e.operationType === "delete") {
       metadata.timeToLiveExpired = false;
       metadata.id = e.id;
     }
     const item = {};
-    if (e.current) item.current = e.current;
-    if (e.previous) item.previous = e.previous;
+    if (e.current) item.current = withLsn(e.current);
+    if (e.previous) item.previous = withLsn(e.previous);
     item.metadata = metadata;
     return item;
   }
