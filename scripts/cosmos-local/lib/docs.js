@@ -417,9 +417,9 @@ function createDocumentStore(options = {}) {
         const wanted = parsed.get(id);
         if (wanted !== undefined && wanted > r.lsn) {
           if (ctx.onSessionNotAvailable) ctx.onSessionNotAvailable();
+          // (No x-ms-session-token on this answer, as before: clients must not merge it.)
           throw new HttpError(404, "The read session is not available for the input session token.", {
-            substatus: 1002,
-            headers: { "x-ms-session-token": sessionToken(ranges) }
+            substatus: 1002
           });
         }
       }
