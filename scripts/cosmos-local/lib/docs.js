@@ -22,6 +22,27 @@ const MAX_BATCH_OPERATIONS = 100;
 const CHARGES = { read: 1, feed: 3, query: 3, write: 6 };
 const BATCH_OP_KINDS = { Create: "create", Upsert: "upsert", Replace: "replace", Read: "read", Delete: "delete", Patch: "patch" };
 
+const CROSS_PARTITION_DISABLED = "Cross partition query is required but disabled. Please set " +
+  "x-ms-documentdb-query-enablecrosspartition to true, specify x-ms-documentdb-partitionkey, or revise your " +
+  "query to avoid this exception.";
+const CHANGE_FEED_NEEDS_SCOPE = "PartitionKey value must be supplied for this operation. (cosmos-local: a change " +
+  "feed on a container with several partition key ranges is read per range: send " +
+  "x-ms-documentdb-partitionkeyrangeid, or x-ms-documentdb-partitionkey for one logical partition.)";
+const FULL_FIDELITY_START = from => `Full-Fidelity change feed does not support starting ${from}; ` +
+  "start from now (If-None-Match: *) or from a continuation.";
+
+/** A failed operation's result (inside a batch or as the answer of a point operation). */
+function badOp(message, subStatusCode) {
+  const r = { statusCode: 400, body: { code: "BadRequest", message } };
+  if (subStatusCode) r.subStatusCode = subStatusCode;
+  return r;
+}
+
+/** 400 with substatus 1001: a partition key problem. */
+function keyError(message) {
+  return new HttpError(400, message, { substatus: 1001 });
+}
+
 function isTrue(v) {
   return typeof v === "string" && v.trim().toLowerCase() === "true";
 }
@@ -252,10 +273,10 @@ function createDocumentStore(options = {}) {
       return { statusCode: 400, body: { code: "BadRequest", message: "The document body must be a JSON object." } };
     }
     if (typeof body.id !== "string" || body.id === "") {
-      return { statusCode: 400, body: { code: "BadRequest", message: "The input content is invalid because the required properties - 'id; ' - are missing" } };
+      return badOp("The input content is invalid because the required properties - 'id; ' - are missing");
     }
     if (/[/\\]/.test(body.id)) {
-      return { statusCode: 400, body: { code: "BadRequest", message: `The document id '${body.id}' contains an invalid character ('/' or '\\').` } };
+      return badOp(`The document id '${body.id}' contains an invalid character ('/' or '\\').`);
     }
     return null;
   }
@@ -271,16 +292,16 @@ function createDocumentStore(options = {}) {
       const invalid = validDocument(op.body);
       if (invalid) return invalid;
       if (op.kind === "replace" && op.body.id !== op.id) {
-        return { statusCode: 400, body: { code: "BadRequest", message: `The id '${op.body.id}' in the request body does not match the id '${op.id}' in the URL.` } };
+        return badOp(`The id '${op.body.id}' in the request body does not match the id '${op.id}' in the URL.`);
       }
       const docPk = parts.componentsOf(op.body, paths);
       const pkKey = parts.keyString(docPk);
       if (op.pk && parts.keyString(op.pk) !== pkKey) {
-        return {
-          statusCode: 400,
-          subStatusCode: 1001,
-          body: { code: "BadRequest", message: `PartitionKey extracted from document ${parts.headerForm(docPk)} doesn't match the one specified in the header ${parts.headerForm(op.pk)}.` }
-        };
+        return badOp(
+          `PartitionKey extracted from document ${parts.headerForm(docPk)} doesn't match the one ` +
+            `specified in the header ${parts.headerForm(op.pk)}.`,
+          1001
+        );
       }
       const key = recordKey(pkKey, op.body.id);
       const existing = view.get(key);
@@ -348,7 +369,7 @@ function createDocumentStore(options = {}) {
       }
       const newPk = parts.componentsOf(patched, state.paths);
       if (parts.keyString(newPk) !== existing.pkKey || patched.id !== existing.doc.id) {
-        return { statusCode: 400, body: { code: "BadRequest", message: "Patch may not change the id or the partition key of a document." } };
+        return badOp("Patch may not change the id or the partition key of a document.");
       }
       const { doc, ms, lsn } = systemProperties(state, patched, existing.doc._rid, op.lsn);
       const record = { ...existing, doc, ms, lsn };
@@ -465,7 +486,8 @@ function createDocumentStore(options = {}) {
         ranges = ranges.filter(r => (r.max === "FF" || prefix < r.max) && prefix + "G" > r.min);
       }
       if (rangeId !== undefined && ranges.length === 0) {
-        throw new HttpError(400, `The partition key ${header(headers, "x-ms-documentdb-partitionkey")} is not in partition key range '${rangeId}'.`, { substatus: 1001 });
+        const value = header(headers, "x-ms-documentdb-partitionkey");
+        throw keyError(`The partition key ${value} is not in partition key range '${rangeId}'.`);
       }
     }
     const start = header(headers, "x-ms-start-epk");
@@ -557,7 +579,7 @@ function createDocumentStore(options = {}) {
     const value = header(headers, "x-ms-documentdb-partitionkey");
     if (value !== undefined) pk = parts.parsePartitionKey(value, state.paths, "exact");
     else if (kind !== "create" && state.paths.length > 0) {
-      throw new HttpError(400, "The partition key supplied in x-ms-partitionkey header has fewer components than defined in the collection.", { substatus: 1001 });
+      throw keyError(parts.FEWER_COMPONENTS);
     }
     const rangeId = header(headers, "x-ms-documentdb-partitionkeyrangeid");
     if (rangeId !== undefined) state.rangeById(rangeId);
@@ -595,7 +617,8 @@ function createDocumentStore(options = {}) {
     const docs = [];
     for (const rec of state.records.values()) if (scope.accept(rec)) docs.push(rec.doc);
     const { items, headers } = runQuery(state, "SELECT * FROM c", [], ctx.headers, docs);
-    return { status: 200, body: feedBody(state, "Documents", items), headers: { ...headers, "x-ms-session-token": sessionToken(scope.ranges) } };
+    headers["x-ms-session-token"] = sessionToken(scope.ranges);
+    return { status: 200, body: feedBody(state, "Documents", items), headers };
   }
 
   function query(state, ctx) {
@@ -604,7 +627,8 @@ function createDocumentStore(options = {}) {
       throw new HttpError(400, "The query body needs a 'query' text.");
     }
     const scope = scopeOf(state, ctx.headers);
-    if (!scope.logical && scope.rangeId === undefined && !isTrue(header(ctx.headers, "x-ms-documentdb-query-enablecrosspartition")) && state.paths.length > 0) {
+    const crossPartition = isTrue(header(ctx.headers, "x-ms-documentdb-query-enablecrosspartition"));
+    if (!scope.logical && scope.rangeId === undefined && !crossPartition && state.paths.length > 0) {
       let pinned = false;
       try {
         pinned = compile(body.query).containsPartitionKeys(state.paths);
@@ -612,14 +636,15 @@ function createDocumentStore(options = {}) {
         throw new HttpError(400, String(e.message));
       }
       if (!pinned) {
-        throw new HttpError(400, "Cross partition query is required but disabled. Please set x-ms-documentdb-query-enablecrosspartition to true, specify x-ms-documentdb-partitionkey, or revise your query to avoid this exception.");
+        throw new HttpError(400, CROSS_PARTITION_DISABLED);
       }
     }
     checkSession(ctx, scope.ranges);
     const docs = [];
     for (const rec of state.records.values()) if (scope.accept(rec)) docs.push(rec.doc);
     const { items, headers } = runQuery(state, body.query, body.parameters, ctx.headers, docs);
-    return { status: 200, body: feedBody(state, "Documents", items), headers: { ...headers, "x-ms-session-token": sessionToken(scope.ranges) } };
+    headers["x-ms-session-token"] = sessionToken(scope.ranges);
+    return { status: 200, body: feedBody(state, "Documents", items), headers };
   }
 
   function changeFeed(state, ctx, mode) {
@@ -627,7 +652,7 @@ function createDocumentStore(options = {}) {
     const scope = scopeOf(state, headers);
     if (scope.ranges.length !== 1) {
       throw new HttpError(400, state.ranges.length > 1 && scope.ranges.length > 1
-        ? "PartitionKey value must be supplied for this operation. (cosmos-local: a change feed on a container with several partition key ranges is read per range: send x-ms-documentdb-partitionkeyrangeid, or x-ms-documentdb-partitionkey for one logical partition.)"
+        ? CHANGE_FEED_NEEDS_SCOPE
         : "The change feed request's partition key spans several partition key ranges; read it per range.");
     }
     const range = scope.ranges[0];
@@ -644,12 +669,12 @@ function createDocumentStore(options = {}) {
       if (!/^\d+$/.test(t)) throw new HttpError(400, `The change feed continuation (If-None-Match) '${inm}' is invalid.`);
       after = Number(t);
     } else if (ims !== undefined) {
-      if (fullFidelity) throw new HttpError(400, "Full-Fidelity change feed does not support starting from a point in time (If-Modified-Since); start from now (If-None-Match: *) or from a continuation.");
+      if (fullFidelity) throw new HttpError(400, FULL_FIDELITY_START("from a point in time (If-Modified-Since)"));
       const when = Date.parse(ims);
       if (Number.isNaN(when)) throw new HttpError(400, `If-Modified-Since '${ims}' is not an HTTP date.`);
       since = when;
     } else if (fullFidelity) {
-      throw new HttpError(400, "Full-Fidelity change feed does not support starting from the beginning; start from now (If-None-Match: *) or from a continuation.");
+      throw new HttpError(400, FULL_FIDELITY_START("from the beginning"));
     }
     const inScope = rec => parts.inRange(range, rec.epk) && scope.accept(rec);
     let items;
@@ -737,7 +762,8 @@ function createDocumentStore(options = {}) {
       }
       if (atomic) {
         if (pk && requestPk && parts.keyString(pk) !== parts.keyString(requestPk)) {
-          throw new HttpError(400, `Batch operation ${i} has a partition key other than the request's; all operations of a transactional batch must share one.`, { substatus: 1001 });
+          throw keyError(`Batch operation ${i} has a partition key other than the request's; ` +
+            "all operations of a transactional batch must share one.");
         }
         pk = pk || requestPk;
       } else {
@@ -745,13 +771,16 @@ function createDocumentStore(options = {}) {
       }
       if (!pk) {
         if (state.paths.length > 0 && (kind !== "create" && kind !== "upsert")) {
-          throw new HttpError(400, "Batch operations need the x-ms-documentdb-partitionkey header or a partitionKey per operation.", { substatus: 1001 });
+          throw keyError("Batch operations need the x-ms-documentdb-partitionkey header or a partitionKey per operation.");
         }
         pk = parts.componentsOf(raw.resourceBody && typeof raw.resourceBody === "object" ? raw.resourceBody : {}, state.paths);
       }
       const e = state.epkOf(pk);
       if (namedRange && !parts.inRange(namedRange, e)) {
-        throw new HttpError(400, `The partition key ${parts.headerForm(pk)} of batch operation ${i} is not in partition key range '${namedRange.id}' (effective key ${e} is outside [${namedRange.min}, ${namedRange.max})).`, { substatus: 1001 });
+        throw keyError(
+          `The partition key ${parts.headerForm(pk)} of batch operation ${i} is not in partition key range ` +
+            `'${namedRange.id}' (effective key ${e} is outside [${namedRange.min}, ${namedRange.max})).`
+        );
       }
       return {
         kind,
@@ -877,7 +906,9 @@ function createDocumentStore(options = {}) {
         const aim = (header(ctx.headers, "a-im") || "").trim().toLowerCase();
         if (aim === "incremental feed") return changeFeed(state, ctx, "incremental");
         if (aim === "full-fidelity feed") return changeFeed(state, ctx, "full");
-        if (aim) throw new HttpError(400, `A-IM '${header(ctx.headers, "a-im")}' is not supported; use 'Incremental feed' or 'Full-Fidelity Feed'.`);
+        if (aim) {
+          throw new HttpError(400, `A-IM '${header(ctx.headers, "a-im")}' is not supported; use 'Incremental feed' or 'Full-Fidelity Feed'.`);
+        }
         return readFeed(state, ctx);
       }
       case "query":

@@ -7,6 +7,15 @@ const epk = require("./epk");
 
 const { UNDEFINED, isUndefined } = epk;
 
+const FEWER_COMPONENTS = "The partition key supplied in x-ms-partitionkey header has fewer components than " +
+  "defined in the collection.";
+const MORE_COMPONENTS = "The partition key supplied in x-ms-partitionkey header has more components than " +
+  "defined in the collection.";
+
+function keyError(message) {
+  return new HttpError(400, message, { substatus: 1001 });
+}
+
 /** The components of a document's partition key: one per path, UNDEFINED where absent. */
 function componentsOf(doc, paths) {
   return paths.map(p => {
@@ -43,24 +52,25 @@ function parsePartitionKey(value, paths, arity, what = "x-ms-documentdb-partitio
     try {
       parsed = JSON.parse(value);
     } catch (e) {
-      throw new HttpError(400, `The partition key in the ${what} '${value}' is not valid JSON; expected e.g. ["value"].`, { substatus: 1001 });
+      throw keyError(`The partition key in the ${what} '${value}' is not valid JSON; expected e.g. ["value"].`);
     }
   }
   if (!Array.isArray(parsed)) {
-    throw new HttpError(400, `The partition key in the ${what} must be a JSON array, e.g. ["value"]; got ${JSON.stringify(value)}.`, { substatus: 1001 });
+    throw keyError(`The partition key in the ${what} must be a JSON array, e.g. ["value"]; got ${JSON.stringify(value)}.`);
   }
   if (paths.length === 0) return [];
   if (parsed.length === 0) return paths.map(() => UNDEFINED);
   const components = parsed.map(c => {
     if (c === null || typeof c === "string" || typeof c === "number" || typeof c === "boolean") return c;
     if (c && typeof c === "object" && !Array.isArray(c) && Object.keys(c).length === 0) return UNDEFINED;
-    throw new HttpError(400, `Partition key component ${JSON.stringify(c)} in the ${what} is invalid: use a string, number, boolean, null or {} (undefined).`, { substatus: 1001 });
+    throw keyError(`Partition key component ${JSON.stringify(c)} in the ${what} is invalid: ` +
+      "use a string, number, boolean, null or {} (undefined).");
   });
   if (components.length > paths.length) {
-    throw new HttpError(400, "The partition key supplied in x-ms-partitionkey header has more components than defined in the collection.", { substatus: 1001 });
+    throw keyError(MORE_COMPONENTS);
   }
   if (components.length < paths.length && arity === "exact") {
-    throw new HttpError(400, "The partition key supplied in x-ms-partitionkey header has fewer components than defined in the collection.", { substatus: 1001 });
+    throw keyError(FEWER_COMPONENTS);
   }
   return components;
 }
@@ -119,6 +129,7 @@ function inRange(range, key) {
 }
 
 module.exports = {
+  FEWER_COMPONENTS,
   UNDEFINED,
   componentsOf,
   keyString,
