@@ -130,7 +130,13 @@ test("full-fidelity change feed: every version and delete with previous images",
   assert.equal(items[2].metadata.id, "a");
   for (const i of items) assert.equal(typeof i.metadata.crts, "number");
   assert.equal(r.headers.etag, `"${lsnOf(deleted)}"`);
-  assert.equal((await feed({ "if-none-match": r.headers.etag })).status, 304);
+  // a patch is a replace with the previous image
+  await request(B, "POST", docs, { body: { id: "p", pk: "x", n: 1 }, headers: pkh("x") });
+  await request(B, "PATCH", `${docs}/p`, { body: { operations: [{ op: "incr", path: "/n", value: 1 }] }, headers: pkh("x") });
+  const patched = await feed({ "if-none-match": r.headers.etag });
+  assert.deepEqual(patched.body.Documents.map(i => [i.metadata.operationType, i.current.n, i.previous && i.previous.n]),
+    [["create", 1, undefined], ["replace", 2, 1]]);
+  assert.equal((await feed({ "if-none-match": patched.headers.etag })).status, 304);
   // not from the beginning, not from a point in time
   const beginning = await feed();
   assert.equal(beginning.status, 400);

@@ -134,6 +134,30 @@ test("documents are keyed by their whole typed partition key", async t => {
     assert.equal(cond.status, 412);
   });
 
+  await t.test("unique keys hold per logical partition, on the combination of their paths", async () => {
+    await request(B, "POST", "/dbs", { body: { id: "uniq" } });
+    const made = await request(B, "POST", "/dbs/uniq/colls", {
+      body: {
+        id: "c",
+        partitionKey: { paths: ["/pk"], kind: "Hash", version: 2 },
+        uniqueKeyPolicy: { uniqueKeys: [{ paths: ["/email"] }, { paths: ["/a", "/b"] }] }
+      }
+    });
+    assert.equal(made.status, 201);
+    const docs = "/dbs/uniq/colls/c/docs";
+    const create = (id, pk, extra) => request(B, "POST", docs, { body: { id, pk, ...extra }, headers: pkh(pk) });
+    assert.equal((await create("1", "p", { email: "x@y", a: 1, b: 1 })).status, 201);
+    const dup = await create("2", "p", { email: "x@y", a: 2, b: 2 });
+    assert.equal(dup.status, 409);
+    assert.equal(dup.body.code, "Conflict");
+    assert.equal((await create("2", "other", { email: "x@y", a: 1, b: 1 })).status, 201, "another partition");
+    assert.equal((await create("3", "p", { email: "z@y", a: 1, b: 2 })).status, 201, "(1,2) is not (1,1)");
+    assert.equal((await create("4", "p", { email: "w@y", a: 1, b: 1 })).status, 409, "(1,1) again");
+    const replace = (id, extra) => request(B, "PUT", `${docs}/${id}`, { body: { id, pk: "p", ...extra }, headers: pkh("p") });
+    assert.equal((await replace("1", { email: "x@y", a: 1, b: 1, n: 1 })).status, 200, "a document does not conflict with itself");
+    assert.equal((await replace("3", { email: "x@y", a: 5, b: 5 })).status, 409);
+  });
+
   await t.test("a container without a version hashes with V1 and still keys by type", async () => {
     const docs = await container(B, "v1", "c", { paths: ["/pk"], kind: "Hash" });
     assert.equal((await request(B, "POST", docs, { body: { id: "a", pk: 1 }, headers: pkh(1) })).status, 201);
