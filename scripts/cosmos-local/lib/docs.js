@@ -849,7 +849,9 @@ function createDocumentStore(options = {}) {
     const body = [];
     let anyFailed = false;
     let stop = false;
-    let lastWritten = null;
+    // The range whose write reaches --split-after splits once the whole request is done, so that
+    // every operation of a bulk request is applied (and answered) by the range it was sent to.
+    let splitting = null;
     for (const op of decoded) {
       touch(op.range);
       if (stop) {
@@ -867,13 +869,10 @@ function createDocumentStore(options = {}) {
       const lsn = op.range.lsn + 1;
       const r = applyOp(state, view, { ...op, lsn });
       if (r.statusCode < 300) {
-        if (commit(state, view, op.range, lsn)) lastWritten = op.range;
-        if (lastWritten) {
-          // a split may replace the range; later operations of this request are placed again
-          maybeSplit(state, lastWritten);
-          for (const later of decoded) {
-            if (!state.ranges.includes(later.range)) later.range = state.rangeOf(state.epkOf(later.pk));
-          }
+        const before = state.writes;
+        commit(state, view, op.range, lsn);
+        if (!splitting && state.splitAfter && before < state.splitAfter && state.writes >= state.splitAfter) {
+          splitting = op.range;
         }
       } else {
         anyFailed = true;
@@ -881,14 +880,11 @@ function createDocumentStore(options = {}) {
       }
       body.push(entry(op, r));
     }
-    const live = touched.map(r => (state.ranges.includes(r) ? r : null)).filter(Boolean);
-    const tokenRanges = live.length ? live : touched;
-    return {
-      status: anyFailed ? 207 : 200,
-      body,
-      headers: { "x-ms-session-token": sessionToken(tokenRanges) },
-      batch: true
-    };
+    // One range's token when the request named a range (what SDKs expect of a bulk answer);
+    // the tokens of every range touched otherwise.
+    const out = { "x-ms-session-token": sessionToken(namedRange ? [namedRange] : touched) };
+    if (splitting) maybeSplit(state, splitting);
+    return { status: anyFailed ? 207 : 200, body, headers: out, batch: true };
   }
 
   /**

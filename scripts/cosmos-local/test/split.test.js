@@ -96,3 +96,24 @@ test("split after N writes", async t => {
     assert.equal((await request(B, "GET", `${coll}/pkranges`)).body.PartitionKeyRanges.length, 2);
   });
 });
+
+test("a bulk request that crosses --split-after is served whole by its range, then the range splits", async t => {
+  const local = createCosmosLocal({ port: 0, http: true, stateDir: tmpDir(), splitAfter: 3 });
+  await local.start();
+  t.after(() => local.close());
+  const B = local.url;
+  await request(B, "POST", "/dbs", { body: { id: "bulk" } });
+  await request(B, "POST", "/dbs/bulk/colls", { body: { id: "c", partitionKey: { paths: ["/pk"], kind: "Hash", version: 2 } } });
+  const docs = "/dbs/bulk/colls/c/docs";
+  const ops = Array.from({ length: 5 }, (_, i) => ({ operationType: "Create", partitionKey: JSON.stringify([`k${i}`]), resourceBody: { id: `b${i}`, pk: `k${i}` } }));
+  const headers = { "x-ms-cosmos-is-batch-request": "True", "x-ms-cosmos-batch-atomic": "False", "x-ms-cosmos-batch-continue-on-error": "True", ...range("0") };
+  const r = await request(B, "POST", docs, { body: ops, headers });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body.map(o => o.statusCode), [201, 201, 201, 201, 201]);
+  assert.equal(r.headers["x-ms-session-token"], "0:-1#5", "one range's token, as SDKs parse a bulk answer");
+  const ranges = (await request(B, "GET", "/dbs/bulk/colls/c/pkranges")).body.PartitionKeyRanges;
+  assert.deepEqual(ranges.map(p => p.id), ["1", "2"]);
+  const again = await request(B, "POST", docs, { body: ops, headers });
+  assert.equal(again.status, 410);
+  assert.equal(again.headers["x-ms-substatus"], "1002");
+});
