@@ -368,6 +368,15 @@ function createCosmosLocal(userOptions = {}) {
     const headers = { "x-ms-request-charge": "1" };
 
     // Post-processing towards Azure behaviour.
+    // Container answers name their database, as the service's do: the official SDKs build a
+    // container's name link (which their change feed needs) from x-ms-alt-content-path.
+    if (segments[0] === "dbs" && segments[2] === "colls" && segments.length <= 4 && status < 300) {
+      const db = account.database(segments[1]).read();
+      if (db) {
+        headers["x-ms-alt-content-path"] = `dbs/${db.id}`;
+        headers["x-ms-content-path"] = db._rid;
+      }
+    }
     if (segments.length === 0 && status === 200 && body && typeof body === "object") {
       body = JSON.parse(JSON.stringify(body));
       const endpoint = baseUrl(req);

@@ -146,8 +146,12 @@ test("pkranges by resource ids, and a change feed of an EPK sub-range of one ran
   t.after(() => local.close());
   const B = local.url;
   const coll = await container(B, "rid", "c", { paths: ["/pk"], kind: "Hash", version: 2 });
-  const c = (await request(B, "GET", coll)).body;
+  const read = await request(B, "GET", coll);
+  const c = read.body;
   const db = (await request(B, "GET", "/dbs/rid")).body;
+  // container answers name their database (official SDKs build the container's link from it)
+  assert.equal(read.headers["x-ms-alt-content-path"], "dbs/rid");
+  assert.equal(read.headers["x-ms-content-path"], db._rid);
   const byRid = await request(B, "GET", `/dbs/${db._rid}/colls/${c._rid}/pkranges`);
   assert.equal(byRid.status, 200);
   assert.deepEqual(byRid.body.PartitionKeyRanges.map(r => r.id), ["0", "1"]);
