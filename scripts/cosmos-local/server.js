@@ -144,7 +144,6 @@ function classify(req, segments) {
 const EMPTY_BODY = Buffer.alloc(0);
 const IN_FLIGHT = Symbol("cosmos-local in flight");
 const WRITE_KINDS = new Set(["create", "upsert", "replace", "patch", "delete", "batch"]);
-const READ_KINDS = new Set(["read", "feed", "query"]);
 const MINIMAL_KINDS = new Set(["create", "upsert", "replace", "patch"]);
 
 function newStats() {

@@ -10,7 +10,6 @@
 
 const crypto = require("crypto");
 const cosmosQuery = require("@zeit/cosmosdb-query").default;
-const { SyntaxError: QuerySyntaxError } = require("@zeit/cosmosdb-query");
 const { patchOperation } = require("@vercel/cosmosdb-server/lib/handler/_patch-operations");
 const ResourceId = require("@vercel/cosmosdb-server/lib/account/resource-id").default;
 
@@ -532,9 +531,8 @@ function createDocumentStore(options = {}) {
         compositeIndexes: state.compositeIndexes
       });
     } catch (err) {
-      if (err instanceof QuerySyntaxError || err instanceof Error) {
-        throw new HttpError(400, String(err.message));
-      }
+      // Syntax errors and failures of the query itself, as the package answers them.
+      if (err instanceof Error) throw new HttpError(400, String(err.message));
       throw err;
     }
     const headersOut = { "x-ms-item-count": String(result.result.length) };
