@@ -69,6 +69,9 @@ test("documents are keyed by their whole typed partition key", async t => {
     const refused = await request(B, "POST", docs, { body: { query: "SELECT * FROM c" }, headers: QUERY });
     assert.equal(refused.status, 400);
     assert.match(refused.body.message, /Cross partition query is required but disabled/);
+    const syntax = await request(B, "POST", docs, { body: { query: "SELEC * FROM c" }, headers: { ...QUERY, ...pkh(42) } });
+    assert.equal(syntax.status, 400);
+    assert.equal(syntax.body.code, "BadRequest");
     const all = await request(B, "POST", docs, { body: { query: "SELECT * FROM c" }, headers: { ...QUERY, "x-ms-documentdb-query-enablecrosspartition": "True" } });
     assert.equal(all.body.Documents.length, 5);
     // a read feed with a partition key is one logical partition; without one, everything
