@@ -50,21 +50,10 @@ const DEFAULT_STATE_DIR = path.join(__dirname, "state");
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 
-// RU charged per operation kind when --ru-per-second is set (roughly what small
+const { ERROR_CODES, HttpError } = require("./lib/errors");
+// CHARGES: RU charged per operation kind when --ru-per-second is set (roughly what small
 // documents cost on the real service).
-const CHARGES = { read: 1, feed: 3, query: 3, write: 6 };
-
-const ERROR_CODES = {
-  400: ["BadRequest", "The request is invalid."],
-  401: ["Unauthorized", "Unauthorized."],
-  403: ["Forbidden", "Forbidden."],
-  404: ["NotFound", "Resource Not Found. Learn more: https://aka.ms/cosmosdb-tsg-not-found"],
-  409: ["Conflict", "Entity with the specified id already exists in the system."],
-  412: ["PreconditionFailed", "Operation cannot be performed because one of the specified precondition is not met."],
-  413: ["RequestEntityTooLarge", "Request size is too large."],
-  429: ["TooManyRequests", "Request rate is large. More Request Units may be needed, so no changes were made. Please retry this request later."],
-  500: ["InternalServerError", "Unknown server error occurred when processing this request."]
-};
+const { createDocumentStore, parseSessionToken, CHARGES } = require("./lib/docs");
 
 const DEFAULTS = {
   port: 8081,
@@ -76,6 +65,8 @@ const DEFAULTS = {
   dropMode: "before",
   seed: null,
   delayMs: 0,
+  partitions: 1,
+  splitAfter: 0,
   verbose: false
 };
 
@@ -101,37 +92,6 @@ function header(req, name) {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/**
- * Parses a (compound) session token: "range:token[,range:token...]" where token
- * is V2 "version#globalLsn[#region=lsn...]" or V1 "lsn". Returns a Map
- * range -> highest global LSN, or null when malformed.
- */
-function parseSessionToken(value) {
-  const out = new Map();
-  for (const rawSegment of String(value).split(",")) {
-    const segment = rawSegment.trim();
-    if (!segment) continue;
-    const colon = segment.indexOf(":");
-    if (colon <= 0) return null;
-    const range = segment.slice(0, colon).trim();
-    const token = segment.slice(colon + 1).trim();
-    let lsn;
-    if (token.includes("#")) {
-      const parts = token.split("#");
-      if (!/^-?\d+$/.test(parts[0]) || !/^-?\d+$/.test(parts[1] || "")) return null;
-      for (const region of parts.slice(2)) {
-        if (!/^\d+=-?\d+$/.test(region)) return null;
-      }
-      lsn = Number(parts[1]);
-    } else {
-      if (!/^-?\d+$/.test(token)) return null;
-      lsn = Number(token);
-    }
-    out.set(range, Math.max(out.has(range) ? out.get(range) : -Infinity, lsn));
-  }
-  return out;
-}
-
 function minimalQueryPlan() {
   return {
     partitionedQueryExecutionInfoVersion: 2,
@@ -143,10 +103,6 @@ function minimalQueryPlan() {
     },
     queryRanges: [{ min: "", max: "FF", isMinInclusive: true, isMaxInclusive: false }]
   };
-}
-
-function formatSessionToken(lsn) {
-  return `0:-1#${lsn}`;
 }
 
 const ITEM_KINDS = { GET: "read", PUT: "replace", PATCH: "patch", DELETE: "delete" };
@@ -189,17 +145,7 @@ function classify(req, segments) {
 const EMPTY_BODY = Buffer.alloc(0);
 const IN_FLIGHT = Symbol("cosmos-local in flight");
 const WRITE_KINDS = new Set(["create", "upsert", "replace", "patch", "delete", "batch"]);
-const READ_KINDS = new Set(["read", "feed", "query"]);
 const MINIMAL_KINDS = new Set(["create", "upsert", "replace", "patch"]);
-
-class HttpError {
-  constructor(status, message, { substatus, code, headers } = {}) {
-    this.status = status;
-    this.body = { code: code || (ERROR_CODES[status] || ["Error"])[0], message };
-    this.substatus = substatus;
-    this.headers = headers || {};
-  }
-}
 
 function newStats() {
   return {
@@ -229,8 +175,8 @@ function createCosmosLocal(userOptions = {}) {
   let random = options.seed === null || options.seed === undefined ? Math.random : seededRandom(Number(options.seed));
   const stats = newStats();
   const aadIssuer = aad.fromOptions(options);
-  // container key "dbs/{db}/colls/{c}" (names, not rids) -> LSN
-  const lsns = new Map();
+  // Documents, partition-key ranges, LSNs and change feeds of every container (lib/docs.js).
+  const documents = createDocumentStore({ partitions: options.partitions, splitAfter: options.splitAfter });
   // container key -> { second, spent }
   const budgets = new Map();
 
@@ -262,12 +208,12 @@ function createCosmosLocal(userOptions = {}) {
     if (!db) return null;
     const coll = database.collection(collId).read();
     if (!coll) return null;
-    return { key: `dbs/${db.id}/colls/${coll.id}`, rid: coll._rid, definition: coll };
-  }
-
-  function currentLsn(key) {
-    if (!lsns.has(key)) lsns.set(key, 0);
-    return lsns.get(key);
+    return {
+      key: `dbs/${db.id}/colls/${coll.id}`,
+      rid: coll._rid,
+      definition: coll,
+      collection: database.collection(collId)
+    };
   }
 
   function decideDrop() {
@@ -290,7 +236,8 @@ function createCosmosLocal(userOptions = {}) {
     return 1;
   }
 
-  function throttle(container, cost) {
+  /** Spends `cost` of the container's budget for this second; null, or the ms to retry after. */
+  function spend(container, cost) {
     const limit = Number(options.ruPerSecond) || 0;
     if (limit <= 0) return null;
     const now = Date.now();
@@ -303,15 +250,20 @@ function createCosmosLocal(userOptions = {}) {
     // Like the service, a request may overdraw the second it starts in; the
     // next request in that second is refused.
     if (b.spent >= limit) {
-      const retryAfter = Math.max(1, 1000 - (now % 1000));
       stats.throttled += 1;
-      return new HttpError(429, ERROR_CODES[429][1], {
-        substatus: 3200,
-        headers: { "x-ms-retry-after-ms": String(retryAfter), "x-ms-request-charge": "0" }
-      });
+      return Math.max(1, 1000 - (now % 1000));
     }
     b.spent += cost;
     return null;
+  }
+
+  function throttle(container, cost) {
+    const retryAfter = spend(container, cost);
+    if (retryAfter === null) return null;
+    return new HttpError(429, ERROR_CODES[429][1], {
+      substatus: 3200,
+      headers: { "x-ms-retry-after-ms": String(retryAfter), "x-ms-request-charge": "0" }
+    });
   }
 
   function readBody(req) {
@@ -358,8 +310,6 @@ function createCosmosLocal(userOptions = {}) {
     let rawBody = readBody(req);
     if (rawBody !== EMPTY_BODY) rawBody = await rawBody;
     const info = classify(req, segments);
-    // The package only reads headers; copy them only to add one.
-    let innerHeaders = req.headers;
     let parsedBody;
     let parsed = false;
 
@@ -388,83 +338,9 @@ function createCosmosLocal(userOptions = {}) {
       return { status: 200, body: minimalQueryPlan(), headers: {} };
     }
 
-    const cost = info.doc ? charge(info, parsedBody) : 1;
-    if (info.doc) {
-      const throttled = throttle(container, cost);
-      if (throttled) throw throttled;
-    }
+    if (info.doc || info.pkranges) return documentRequest(req, info, container, parsedBody, rawBody);
 
-    // Partition key header: must be JSON when present; required on writes that address one item.
-    const pkHeader = header(req, "x-ms-documentdb-partitionkey");
-    if (pkHeader !== undefined) {
-      try {
-        JSON.parse(pkHeader);
-      } catch (e) {
-        throw new HttpError(400, `The partition key header value '${pkHeader}' is not valid JSON; expected e.g. ["value"].`, { substatus: 1001 });
-      }
-    }
-    if (["replace", "patch", "delete", "upsert", "read"].includes(info.doc) && pkHeader === undefined) {
-      const pkDef = container.definition.partitionKey;
-      if (pkDef && Array.isArray(pkDef.paths) && pkDef.paths.length > 0) {
-        throw new HttpError(
-          400,
-          "The partition key supplied in x-ms-partitionkey header has fewer components than defined in the collection.",
-          { substatus: 1001 }
-        );
-      }
-      // Container without a partition key definition (the package then keys by id).
-      innerHeaders = { ...innerHeaders, "x-ms-documentdb-partitionkey": "[{}]" };
-    }
-    if ((info.doc === "create" || info.doc === "upsert" || info.doc === "replace") && rawBody.length > MAX_DOCUMENT_BYTES) {
-      throw new HttpError(413, `${ERROR_CODES[413][1]} The document is larger than 2 MB.`);
-    }
-    if (info.doc === "replace" && parsedBody && typeof parsedBody === "object" && parsedBody.id !== info.docId) {
-      throw new HttpError(400, `The id '${parsedBody.id}' in the request body does not match the id '${info.docId}' in the URL.`);
-    }
-    if (info.doc === "read") {
-      // The package's pk check crashes (500) on a missing doc or wrong pk; this
-      // flag makes it do a plain lookup by (id, pk), which answers 404 properly.
-      innerHeaders = { ...innerHeaders, "x-ms-documentdb-query-enablecrosspartition": "True" };
-    }
-    if (info.doc === "batch" && Array.isArray(parsedBody)) {
-      // On the service the request's partition key applies to every operation of
-      // a batch; the package needs it per operation.
-      for (const op of parsedBody) {
-        if (op && typeof op === "object" && op.partitionKey === undefined) {
-          if (pkHeader === undefined) {
-            throw new HttpError(400, "Batch operations need the x-ms-documentdb-partitionkey header.", { substatus: 1001 });
-          }
-          op.partitionKey = pkHeader;
-        }
-      }
-    }
-
-    // Session consistency for document reads of this container.
-    const consistency = (header(req, "x-ms-consistency-level") || "Session").toLowerCase();
-    const sessionHeader = header(req, "x-ms-session-token");
-    if (READ_KINDS.has(info.doc) && sessionHeader && sessionHeader.trim() && consistency === "session") {
-      const parsed = parseSessionToken(sessionHeader);
-      if (!parsed) {
-        throw new HttpError(400, `The session token provided '${sessionHeader}' is invalid.`);
-      }
-      const wanted = parsed.get("0");
-      if (wanted !== undefined && wanted > currentLsn(container.key)) {
-        stats.sessionNotAvailable += 1;
-        throw new HttpError(404, "The read session is not available for the input session token.", {
-          substatus: 1002,
-          // The answer names the container, as document answers do, so a client holding tokens
-          // of a deleted container of the same name can tell that this one is new. (Whether the
-          // service's own 404/1002 carries these headers is not verified here.)
-          headers: {
-            "x-ms-request-charge": String(cost),
-            "x-ms-alt-content-path": container.key,
-            "x-ms-content-path": container.rid
-          }
-        });
-      }
-    }
-
-    // Names (not rids) of what a successful DELETE removes, for the session/RU maps.
+    // Names (not rids) of what a successful DELETE removes, for the document and RU maps.
     let deletedPrefix = null;
     if (req.method === "DELETE" && segments[0] === "dbs" && segments.length === 4 && segments[2] === "colls") {
       const c = resolveContainer(segments[1], segments[3]);
@@ -474,10 +350,8 @@ function createCosmosLocal(userOptions = {}) {
       if (db) deletedPrefix = `dbs/${db.id}/colls/`;
     }
 
-    // Delegate to the package.
-    // The handler gets a copy of the body: a batch's results are matched to parsedBody below.
-    const innerParsed = info.doc === "batch" && parsed ? JSON.parse(JSON.stringify(parsedBody)) : parsedBody;
-    const inner = new InnerRequest(req, innerHeaders, rawBody, innerParsed, parsed);
+    // Databases, containers and the rest: the package.
+    const inner = new InnerRequest(req, req.headers, rawBody, parsedBody, parsed);
     const matched = route(inner);
     if (!matched) {
       throw new HttpError(400, `cosmos-local (@vercel/cosmosdb-server) has no route for ${req.method} ${pathname}.`);
@@ -493,9 +367,18 @@ function createCosmosLocal(userOptions = {}) {
       body = { code: ERROR_CODES[500][0], message: String(err && err.message) };
     }
     const status = res.statusCode;
-    const headers = { "x-ms-request-charge": String(cost) };
+    const headers = { "x-ms-request-charge": "1" };
 
     // Post-processing towards Azure behaviour.
+    // Container answers name their database, as the service's do: the official SDKs build a
+    // container's name link (which their change feed needs) from x-ms-alt-content-path.
+    if (segments[0] === "dbs" && segments[2] === "colls" && segments.length <= 4 && status < 300) {
+      const db = account.database(segments[1]).read();
+      if (db) {
+        headers["x-ms-alt-content-path"] = `dbs/${db.id}`;
+        headers["x-ms-content-path"] = db._rid;
+      }
+    }
     if (segments.length === 0 && status === 200 && body && typeof body === "object") {
       body = JSON.parse(JSON.stringify(body));
       const endpoint = baseUrl(req);
@@ -503,50 +386,69 @@ function createCosmosLocal(userOptions = {}) {
         body[list] = (body[list] || [{ name: "South Central US" }]).map(l => ({ ...l, databaseAccountEndpoint: endpoint }));
       }
     }
-    if (info.pkranges && body && Array.isArray(body.PartitionKeyRanges)) {
-      body = {
-        ...body,
-        PartitionKeyRanges: body.PartitionKeyRanges.map(r => ({
-          ...r,
-          id: String(r.id),
-          parents: Array.isArray(r.parents) ? r.parents.map(String) : r.parents
-        }))
-      };
-    }
-    // Container lifecycle resets its session LSN.
+    // A container created anew starts empty, with fresh ranges and LSNs.
     if (segments.length === 3 && segments[2] === "colls" && req.method === "POST" && status === 201 && body && body.id) {
       const db = account.database(info.dbId).read();
-      if (db) lsns.set(`dbs/${db.id}/colls/${body.id}`, 0);
+      if (db) documents.reset(`dbs/${db.id}/colls/${body.id}`);
     }
     if (deletedPrefix && status === 204) {
-      for (const map of [lsns, budgets]) {
-        for (const k of [...map.keys()]) {
-          if (k === deletedPrefix || (deletedPrefix.endsWith("/") && k.startsWith(deletedPrefix))) map.delete(k);
-        }
+      documents.dropPrefix(deletedPrefix);
+      for (const k of [...budgets.keys()]) {
+        if (k === deletedPrefix || (deletedPrefix.endsWith("/") && k.startsWith(deletedPrefix))) budgets.delete(k);
       }
     }
-    if (info.doc && container) {
-      if (WRITE_KINDS.has(info.doc) && status >= 200 && status < 300) {
-        let writes = 1;
-        if (info.doc === "batch") {
-          writes = (Array.isArray(body) ? body : []).filter(
-            (r, i) => r && r.statusCode < 300 && parsedBody[i] && parsedBody[i].operationType !== "Read"
-          ).length;
+    return { status, body, headers, minimal: false };
+  }
+
+  /** Documents and pkranges: the document layer (lib/docs.js), after throttling. */
+  function documentRequest(req, info, container, parsedBody, rawBody) {
+    const kind = info.pkranges ? "pkranges" : info.doc;
+    const containerHeaders = { "x-ms-alt-content-path": container.key, "x-ms-content-path": container.rid };
+    // A non-atomic batch is throttled per operation (per-op 429s inside a 207), as Azure does.
+    // Atomic unless the header says False; without the header, atomic when a key is given.
+    const atomicHeader = header(req, "x-ms-cosmos-batch-atomic");
+    const bulk = kind === "batch" &&
+      (atomicHeader === undefined ? header(req, "x-ms-documentdb-partitionkey") === undefined : !isTrue(atomicHeader));
+    const cost = kind === "pkranges" ? 1 : charge(info, parsedBody);
+    if (kind !== "pkranges" && !bulk) {
+      const throttled = throttle(container, cost);
+      if (throttled) throw throttled;
+    }
+    if ((kind === "create" || kind === "upsert" || kind === "replace") && rawBody.length > MAX_DOCUMENT_BYTES) {
+      throw new HttpError(413, `${ERROR_CODES[413][1]} The document is larger than 2 MB.`);
+    }
+    let result;
+    try {
+      result = documents.handle({
+        container,
+        kind,
+        docId: info.docId,
+        headers: req.headers,
+        body: parsedBody,
+        spend: bulk ? c => spend(container, c) : null,
+        onSessionNotAvailable: () => {
+          stats.sessionNotAvailable += 1;
         }
-        lsns.set(container.key, currentLsn(container.key) + writes);
+      });
+    } catch (err) {
+      if (err instanceof HttpError && kind !== "pkranges") {
+        err.headers = { "x-ms-request-charge": String(cost), ...containerHeaders, ...err.headers };
       }
-      headers["x-ms-session-token"] = formatSessionToken(currentLsn(container.key));
-      headers["x-ms-alt-content-path"] = container.key;
-      headers["x-ms-content-path"] = container.rid;
+      throw err;
+    }
+    const headers = { "x-ms-request-charge": String(cost), ...(kind === "pkranges" ? {} : containerHeaders), ...result.headers };
+    if (result.batch) {
+      const total = result.body.reduce((sum, op) => sum + (op.requestCharge || 0), 0);
+      headers["x-ms-request-charge"] = String(total);
     }
     // Prefer: return=minimal (official SDKs send it unless content on write is asked for): the
     // service answers a successful write without the document; the etag header stays.
-    const minimal = MINIMAL_KINDS.has(info.doc) && status >= 200 && status < 300 &&
+    const minimal = MINIMAL_KINDS.has(kind) && result.status >= 200 && result.status < 300 &&
       /return=minimal/i.test(header(req, "prefer") || "");
-    return { status, body, headers, minimal };
+    return { status: result.status, body: result.body, headers, substatus: result.substatus, minimal, own: true };
   }
 
-  function send(req, res, { status, body, headers, substatus, minimal }) {
+  function send(req, res, { status, body, headers, substatus, minimal, own }) {
     if (status >= 400) {
       if (!body || typeof body !== "object" || Array.isArray(body)) body = {};
       const [code, message] = ERROR_CODES[status] || ERROR_CODES[status >= 500 ? 500 : 400];
@@ -569,8 +471,8 @@ function createCosmosLocal(userOptions = {}) {
           "outputDocumentCount=" + count + ";outputDocumentSize=0;writeOutputTimeInMs=0.00;indexUtilizationRatio=1.00"
       );
     }
-    if (header(req, "a-im") && status === 200) {
-      // The package's change feed has no continuation: everything at first, then 304.
+    if (header(req, "a-im") && status === 200 && !own) {
+      // Feeds other than documents and pkranges (the package's): everything at first, then 304.
       if (header(req, "if-none-match")) res.statusCode = 304;
       res.setHeader("etag", "1");
     }
@@ -727,7 +629,7 @@ function createCosmosLocal(userOptions = {}) {
 
 const USAGE = `usage: node server.js [--port N] [--http] [--state-dir D] [--key K]
                       [--ru-per-second N] [--drop-rate F] [--drop-mode before|after|both]
-                      [--seed N] [--delay-ms N] [--verbose]
+                      [--seed N] [--delay-ms N] [--partitions N] [--split-after N] [--verbose]
                       [--aad-issuer ISS [--aad-key PEM] [--aad-client-id ID] [--aad-client-secret S]]`;
 
 function parseArgs(argv) {
@@ -737,6 +639,11 @@ function parseArgs(argv) {
     if (v === undefined || v === "" || !Number.isFinite(n) || n < min || (max !== undefined && n > max)) {
       throw new Error(`${name} needs a number${max !== undefined ? ` in ${min}..${max}` : ` >= ${min}`}, got '${v}'`);
     }
+    return n;
+  };
+  const integer = (name, v, min, max) => {
+    const n = numeric(name, v, min, max);
+    if (!Number.isInteger(n)) throw new Error(`${name} needs a whole number, got '${v}'`);
     return n;
   };
   for (let i = 0; i < argv.length; i += 1) {
@@ -764,6 +671,8 @@ function parseArgs(argv) {
       }
       case "--seed": out.seed = numeric(arg, next(), -Infinity); break;
       case "--delay-ms": out.delayMs = numeric(arg, next(), 0); break;
+      case "--partitions": out.partitions = integer(arg, next(), 1, 64); break;
+      case "--split-after": out.splitAfter = integer(arg, next(), 0); break;
       case "--verbose": out.verbose = true; break;
       case "-h":
       case "--help": out.help = true; break;

@@ -96,11 +96,21 @@ test("http mode with a custom pid file; stop ignores a pid that is not ours", as
   const pidFile = path.join(state, "custom.pid");
   t.after(() => run("stop", ["--pid-file", pidFile]));
 
-  const started = await run("start", ["--port", String(port), "--http", "--state-dir", state, "--pid-file", pidFile, "--ru-per-second", "100"]);
+  const started = await run("start", ["--port", String(port), "--http", "--state-dir", state, "--pid-file", pidFile, "--ru-per-second", "100",
+    "--partitions", "3", "--split-after", "50"]);
   assert.equal(started.code, 0, started.stderr);
   const env = parseEnv(started.stdout);
   assert.equal(env.COSMOS_ENDPOINT, `http://127.0.0.1:${port}/`);
   assert.equal(env.COSMOS_CERT, "");
+  // the options reach the server
+  const stats = await new Promise((resolve, reject) => {
+    require("http").get(`${env.COSMOS_ENDPOINT}_local/stats`, res => {
+      let text = "";
+      res.on("data", c => (text += c));
+      res.on("end", () => resolve(JSON.parse(text)));
+    }).on("error", reject);
+  });
+  assert.deepEqual([stats.options.ruPerSecond, stats.options.partitions, stats.options.splitAfter], [100, 3, 50]);
   assert.ok(!fs.existsSync(path.join(state, "cert.pem")));
 
   const foreign = path.join(state, "foreign.pid");
