@@ -11,8 +11,13 @@
  * module com.example.app {
  *   requires io.cosmoslite;
  *   opens com.example.app.model to com.google.gson;
+ *   requires jdk.unsupported; // only for classes without a no-argument constructor
  * }
  * }</pre>
+ *
+ * <p>Gson allocates a class that has no no-argument constructor with {@code sun.misc.Unsafe},
+ * which a modular application has only when a module requires {@code jdk.unsupported}; records
+ * and classes with a no-argument constructor do not need it.
  *
  * <p>{@code java.net.http} is required transitively because {@code CosmosClient.Builder}
  * accepts a caller's {@code HttpClient}. Gson is not: no Gson type appears in the API, so an
