@@ -1,7 +1,7 @@
 package example.orders;
 
 import io.cosmoslite.CosmosClient;
-import io.cosmoslite.CosmosException;
+import io.cosmoslite.RequestOptions;
 import java.lang.module.ModuleDescriptor;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,18 +74,16 @@ public final class OrdersApp {
     Order order = new Order("order-" + run, "p2", 3, List.of("a", "b"),
         new Customer("Ada", "London"));
     client.createDocument(DB, CONTAINER, order, "p2").join();
-    Order readOrder =
-        client.getDocument(DB, CONTAINER, order.id(), "p2", Order.class).join().data();
+    Map<String, Object> stored =
+        client.getDocument(DB, CONTAINER, order.id(), "p2").join().data();
+    expect("stored record's customer", Map.of("name", "Ada", "city", "London"),
+        stored.get("customer"));
+    // Typed read. The reworked CosmosClient API takes DocumentType.of(Order.class) here.
+    Order readOrder = client.getDocument(DB, CONTAINER, order.id(), "p2", RequestOptions.NONE,
+        Order.class).join().data();
     expect("record", order, readOrder);
 
-    try {
-      client.getDocument(DB, CONTAINER, "first-read", "p0").join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (!(e.getCause() instanceof CosmosException ce) || ce.statusCode() != 404) {
-        throw e;
-      }
-      client.createDocument(DB, CONTAINER, Map.of("id", "first-read", "pk", "p0"), "p0").join();
-    }
+    client.upsertDocument(DB, CONTAINER, Map.of("id", "first-read", "pk", "p0"), "p0").join();
     System.out.println("modular app: wrote and read back a map and a record as modules "
         + OrdersApp.class.getModule().getName() + ", " + CosmosClient.class.getModule()
         .getDescriptor().toNameAndVersion());
