@@ -176,7 +176,8 @@ public final class Harness {
 
     /** W4: from process launch (time taken by the shell) to the first successful point read. */
     private void coldStart() throws Exception {
-        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        long jvmStart = MANAGEMENT ? Management.startMillis()
+                : ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(-1L);
         long mainEntered = System.currentTimeMillis();
         long cpu0 = cpuNanos();
         driver.open(a);
@@ -196,7 +197,7 @@ public final class Harness {
         m.put("clientCpuMs", cpu / 1e6);
         m.put("clientCpuMsInLibrary", (cpu - cpu0) / 1e6);
         m.put("peakRssMB", vmHwmKb() / 1024.0);
-        m.put("loadedClasses", ManagementFactory.getClassLoadingMXBean().getLoadedClassCount());
+        m.put("loadedClasses", MANAGEMENT ? Management.loadedClasses() : -1);
         System.out.println("RESULT " + json(m));
     }
 
@@ -320,12 +321,45 @@ public final class Harness {
         }
     }
 
-    private static long cpuNanos() {
-        var os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
-            return sun.getProcessCpuTime();
+    /**
+     * Whether the runtime has the management modules. A jlink image of just the client's modules
+     * (scripts/bench W4 lite-jlink) leaves them out; the cold start then reads /proc instead.
+     */
+    private static final boolean MANAGEMENT = ModuleLayer.boot().findModule("jdk.management").isPresent();
+
+    /** This process's CPU time (all threads) in nanoseconds, or -1 when unknown. */
+    private long cpuNanos() {
+        return MANAGEMENT ? Management.cpuNanos() : procCpuNanos();
+    }
+
+    /** utime + stime of this process from /proc/self/stat (clock-tick resolution), or -1. */
+    private long procCpuNanos() {
+        try {
+            String s = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1_000_000_000L / a.clkTck;
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
-        return -1;
+    }
+
+    /** The management calls, in a class of their own that is loaded only when the modules are there. */
+    private static final class Management {
+        static long cpuNanos() {
+            var os = ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+                return sun.getProcessCpuTime();
+            }
+            return -1;
+        }
+
+        static long startMillis() {
+            return ManagementFactory.getRuntimeMXBean().getStartTime();
+        }
+
+        static int loadedClasses() {
+            return ManagementFactory.getClassLoadingMXBean().getLoadedClassCount();
+        }
     }
 
     /** utime + stime of the server process in clock ticks, or -1 when unknown. */

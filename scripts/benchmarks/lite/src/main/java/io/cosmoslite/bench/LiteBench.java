@@ -6,7 +6,8 @@ import io.cosmoslite.BulkResult;
 import io.cosmoslite.CosmosClient;
 import io.cosmoslite.CosmosResult;
 import io.cosmoslite.DocumentQuery;
-import io.cosmoslite.QueryOptions;
+import io.cosmoslite.DocumentType;
+import io.cosmoslite.RequestOptions;
 import io.cosmoslite.SqlQuery;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,7 +124,8 @@ public final class LiteBench implements Driver {
         long errors = Harness.bounded(pkValues, concurrency, v -> {
             DocumentQuery<Map<String, Object>> q = client.queryDocuments(db, c,
                     SqlQuery.of("SELECT * FROM c WHERE c.pk = @pk").withParameter("@pk", v),
-                    QueryOptions.builder().partitionKey(v).maxItemCount(pageSize).build());
+                    RequestOptions.builder().partitionKey(v).maxItemCount(pageSize).build(),
+                    DocumentType.MAP);
             return drain(q, docs, pg);
         });
         docsSeen[0] += docs.get();
