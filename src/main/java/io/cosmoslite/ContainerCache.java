@@ -1,5 +1,8 @@
 package io.cosmoslite;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -8,14 +11,36 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the client learns about containers and keeps: their partition key paths, read once
- * ({@code GET .../colls/{id}}) for items given without a key. A failed read is not kept;
- * deleting a container (or its database) forgets it, as does a key the service refused.
+ * What the client learns about containers and keeps (the partition map): each container's
+ * partition key definition (read once, {@code GET .../colls/{id}}) and its partition key ranges
+ * ({@code GET .../pkranges}, every page). Ranges are refreshed the way the SDKs do — with
+ * {@code If-None-Match} on the last etag, a 304 keeping them, children replacing a split parent
+ * and a merged range replacing its parents — when a request meets 410 (range gone, completing
+ * split or migration). A failed read is not kept; deleting a container (or its database), or a
+ * key the service refused, forgets it.
  */
 final class ContainerCache {
   private final Pipeline pipeline;
-  private final Map<String, CompletableFuture<List<String>>> partitionKeyPaths =
+  private final Map<String, CompletableFuture<Container>> containers = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<PartitionKeyRanges>> ranges =
       new ConcurrentHashMap<>();
+
+  /** A container's partition key, as the client needs it. */
+  static final class Container {
+    final String link;
+    final List<String> paths;
+    final EffectivePartitionKey.Definition definition;
+    /** The container's {@code _rid}, or null when it had none. */
+    final String resourceId;
+
+    Container(String link, List<String> paths, EffectivePartitionKey.Definition definition,
+        String resourceId) {
+      this.link = link;
+      this.paths = paths;
+      this.definition = definition;
+      this.resourceId = resourceId;
+    }
+  }
 
   ContainerCache(Pipeline pipeline) {
     this.pipeline = pipeline;
@@ -23,54 +48,158 @@ final class ContainerCache {
 
   /** The container's partition key paths; exceptionally when the container cannot be read. */
   CompletableFuture<List<String>> partitionKeyPaths(String database, String container) {
+    return container(database, container).thenApply(c -> c.paths);
+  }
+
+  /** The container's key definition, read once and cached. */
+  CompletableFuture<Container> container(String database, String container) {
     CosmosRequest request = Containers.read(database, container);
-    String key = request.resourceLink;
-    CompletableFuture<List<String>> created = new CompletableFuture<>();
-    CompletableFuture<List<String>> known = partitionKeyPaths.putIfAbsent(key, created);
+    String link = request.resourceLink;
+    CompletableFuture<Container> created = new CompletableFuture<>();
+    CompletableFuture<Container> known = containers.putIfAbsent(link, created);
     if (known != null) {
       return known;
     }
-    pipeline.execute(request, CosmosClient::map).whenComplete((result, error) -> {
+    pipeline.execute(request, body -> body).whenComplete((result, error) -> {
       Throwable failure = error;
       if (failure == null && result.isOk()) {
-        List<String> paths = pathsOf(result.data());
-        if (paths != null) {
-          created.complete(paths);
+        try {
+          created.complete(parse(link, result.data()));
           return;
+        } catch (RuntimeException e) {
+          failure = new IllegalStateException("container " + request.displayPath
+              + " has no usable partitionKey: " + e.getMessage(), e);
         }
-        failure = new IllegalStateException("container " + request.displayPath
-            + " has no partitionKey.paths");
       } else if (failure == null) {
         failure = Results.exception(request.operation(), result);
       }
-      partitionKeyPaths.remove(key, created);
+      containers.remove(link, created);
       created.completeExceptionally(failure);
     });
     return created;
   }
 
+  /** The container's partition key ranges, read once (every page) and cached. */
+  CompletableFuture<PartitionKeyRanges> ranges(String database, String container) {
+    String link = Containers.link(database, container).raw;
+    CompletableFuture<PartitionKeyRanges> created = new CompletableFuture<>();
+    CompletableFuture<PartitionKeyRanges> known = ranges.putIfAbsent(link, created);
+    if (known != null) {
+      return known;
+    }
+    readRanges(database, container, null).whenComplete((read, error) -> {
+      if (error != null) {
+        ranges.remove(link, created);
+        created.completeExceptionally(Pipeline.unwrap(error));
+      } else {
+        created.complete(read);
+      }
+    });
+    return created;
+  }
+
+  /**
+   * Re-reads the ranges after {@code stale} was found out of date (a 410 on one of them): one
+   * refresh at a time per container, shared by every caller that saw the same stale map.
+   */
+  CompletableFuture<PartitionKeyRanges> refreshRanges(String database, String container,
+      PartitionKeyRanges stale) {
+    String link = Containers.link(database, container).raw;
+    CompletableFuture<PartitionKeyRanges> current = ranges.get(link);
+    if (current != null && (!current.isDone() || current.isCompletedExceptionally()
+        || current.join() != stale)) {
+      return current.isCompletedExceptionally() ? ranges(database, container) : current;
+    }
+    CompletableFuture<PartitionKeyRanges> refreshed = new CompletableFuture<>();
+    if (current == null ? ranges.putIfAbsent(link, refreshed) != null
+        : !ranges.replace(link, current, refreshed)) {
+      return ranges(database, container); // someone else refreshed first
+    }
+    readRanges(database, container, stale).whenComplete((read, error) -> {
+      if (error != null) {
+        ranges.remove(link, refreshed);
+        refreshed.completeExceptionally(Pipeline.unwrap(error));
+      } else {
+        refreshed.complete(read);
+      }
+    });
+    return refreshed;
+  }
+
+  /** GET pkranges, page after page; with {@code stale}, If-None-Match on its etag first. */
+  private CompletableFuture<PartitionKeyRanges> readRanges(String database, String container,
+      PartitionKeyRanges stale) {
+    CosmosRequest.Link link = Containers.link(database, container);
+    CosmosRequest first = Containers.partitionKeyRanges(link, null);
+    if (stale != null && stale.etag() != null) {
+      first = first.withHeaders(Map.of("If-None-Match", stale.etag(),
+          "A-IM", "Incremental feed"));
+    }
+    return page(first, new ArrayList<>(), stale, null);
+  }
+
+  private CompletableFuture<PartitionKeyRanges> page(CosmosRequest request,
+      List<PartitionKeyRanges.Range> read, PartitionKeyRanges stale, String etag) {
+    return pipeline.execute(request, body -> body).thenCompose(result -> {
+      if (result.code() == 304 && stale != null) {
+        return CompletableFuture.completedFuture(stale); // unchanged
+      }
+      if (!result.isOk()) {
+        return CompletableFuture.failedFuture(
+            Results.exception(request.operation(), result));
+      }
+      read.addAll(PartitionKeyRanges.parse(new String(result.data(), StandardCharsets.UTF_8)));
+      String lastEtag = result.etag() != null ? result.etag() : etag;
+      String next = result.continuation();
+      if (next != null && !next.isBlank()) {
+        return page(request.withHeaders(Map.of("x-ms-continuation", next)), read, stale,
+            lastEtag);
+      }
+      return CompletableFuture.completedFuture(merge(read, stale, lastEtag));
+    });
+  }
+
+  /** A whole list stands alone; a list of changes (an incremental answer) applies to stale. */
+  private static PartitionKeyRanges merge(List<PartitionKeyRanges.Range> read,
+      PartitionKeyRanges stale, String etag) {
+    try {
+      return PartitionKeyRanges.of(read, etag);
+    } catch (IllegalArgumentException notWhole) {
+      if (stale == null) {
+        throw notWhole;
+      }
+      return stale.apply(read, etag);
+    }
+  }
+
   void forget(String containerLink) {
-    partitionKeyPaths.remove(containerLink);
+    containers.remove(containerLink);
+    ranges.remove(containerLink);
   }
 
   void forgetDatabase(String databaseLink) {
-    partitionKeyPaths.keySet().removeIf(link -> link.startsWith(databaseLink + "/"));
+    containers.keySet().removeIf(link -> link.startsWith(databaseLink + "/"));
+    ranges.keySet().removeIf(link -> link.startsWith(databaseLink + "/"));
   }
 
-  private static List<String> pathsOf(Map<String, Object> container) {
-    Object definition = container == null ? null : container.get("partitionKey");
-    Object paths = definition instanceof Map ? ((Map<?, ?>) definition).get("paths") : null;
-    if (!(paths instanceof List) || ((List<?>) paths).isEmpty()
-        || ((List<?>) paths).size() > 3) {
-      return null;
+  private static Container parse(String link, byte[] body) {
+    JsonElement tree = Json.parseOrNull(body);
+    JsonElement key = tree != null && tree.isJsonObject()
+        ? tree.getAsJsonObject().get("partitionKey") : null;
+    if (key == null || !key.isJsonObject()) {
+      throw new IllegalArgumentException("no partitionKey object");
     }
-    List<String> out = new ArrayList<>();
-    for (Object path : (List<?>) paths) {
-      if (!(path instanceof String)) {
-        return null;
-      }
-      out.add((String) path);
+    JsonObject object = key.getAsJsonObject().deepCopy();
+    JsonElement paths = object.get("paths");
+    if (!object.has("kind") && paths != null && paths.isJsonArray()
+        && paths.getAsJsonArray().size() > 1) {
+      // Several paths without a kind (some emulators) can only be hierarchical.
+      object.addProperty("kind", "MultiHash");
+      object.addProperty("version", 2);
     }
-    return Collections.unmodifiableList(out);
+    EffectivePartitionKey.Definition definition =
+        EffectivePartitionKey.Definition.fromJson(object);
+    return new Container(link, Collections.unmodifiableList(new ArrayList<>(definition.paths)),
+        definition, Json.stringMember(tree, "_rid"));
   }
 }
