@@ -78,7 +78,8 @@ final class FakeCosmos extends Dispatcher {
       checkSignature(request, "colls", path.substring(1));
       containerReads.incrementAndGet();
       return MockCosmos.json(200, "{\"id\":\"" + parts[3] + "\",\"partitionKey\":{\"paths\":"
-          + partitionKeyPaths + ",\"kind\":\"Hash\",\"version\":2}}");
+          + partitionKeyPaths + ",\"kind\":\"" + (partitionKeyPaths.contains(",") ? "MultiHash"
+          : "Hash") + "\",\"version\":2}}");
     }
     if (parts.length < 5 || !parts[4].equals("docs")) {
       return MockCosmos.error(400, 0, "BadRequest", "unexpected " + method + " " + path);
