@@ -561,6 +561,29 @@ public final class CosmosClient implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Transactional batch
+
+  /**
+   * Runs a transactional batch: up to 100 operations on one logical partition, all applied or
+   * none ({@code POST docs} with {@code x-ms-cosmos-is-batch-request: True},
+   * {@code x-ms-cosmos-batch-atomic: True}, {@code x-ms-cosmos-batch-continue-on-error: False}
+   * and the partition key header). The result's data is one result per operation, in order
+   * (status, substatus, etag, request charge, the document where there is one). When an
+   * operation fails nothing is applied: the batch fails with that operation's status (its
+   * data still holds every operation's result, the others 424 Failed Dependency). A 429 on the
+   * whole batch is retried like any 429; a batch whose answer was lost is never resent, and
+   * is reported uncertain.
+   *
+   * @throws IllegalArgumentException for an empty batch or one over 2 MB, before sending
+   */
+  public CompletableFuture<CosmosResult<List<CosmosResult<Map<String, Object>>>>> executeBatch(
+      String database, String container, TransactionalBatch batch) {
+    CosmosRequest request = Batches.transactional(database, container, batch);
+    return pipeline.deliver(request.operation(), Pipeline.compose(run(request, body -> body),
+        answer -> CompletableFuture.completedFuture(Batches.outcome(answer, batch.size()))));
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // The three steps every method takes: request → pipeline → caller's future
 
   /** Sends one request; the caller's future, with the raise-on-failure switch applied. */

@@ -83,6 +83,25 @@ final class Results {
         ambiguity);
   }
 
+  /**
+   * A transactional batch that did not commit: the failing operation's status, substatus and
+   * message, the per-operation results kept as data (the others 424).
+   */
+  static <T> CosmosResult<T> batchFailed(CosmosResult<T> answered, int index,
+      CosmosResult<?> failing) {
+    java.util.Map<String, String> headers = new java.util.TreeMap<>(
+        String.CASE_INSENSITIVE_ORDER);
+    headers.putAll(answered.headers());
+    String subStatus = failing.header("x-ms-substatus");
+    if (subStatus != null) {
+      headers.put("x-ms-substatus", subStatus);
+    }
+    return new CosmosResult<>(failing.code(), answered.data(), "operation " + index
+        + " failed with " + failing.code() + " (" + failing.error() + "); nothing was applied",
+        failing.serviceCode(), headers, answered.retryCount(), answered.retryWait(), false, null,
+        null);
+  }
+
   /** A result stored compactly by a multi-document write, as it was. */
   static <T> CosmosResult<T> restored(int code, T data, String error, String serviceCode,
       Map<String, String> headers, int retries, long waitedMs, boolean uncertain,
