@@ -50,6 +50,11 @@ final class Batches {
           options.ifMatch, options.ifNoneMatch);
     }
 
+    /** An operation from a checked single-document request's parts (packed writes). */
+    static Op serialised(String type, String id, byte[] body, String ifMatch) {
+      return new Op(type, id, body, ifMatch, null);
+    }
+
     static Op byId(String type, String id, RequestOptions options) {
       Objects.requireNonNull(options, "options == null");
       return new Op(type, Names.id(id, "document id"), null, options.ifMatch,

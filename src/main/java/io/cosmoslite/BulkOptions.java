@@ -34,6 +34,8 @@ public final class BulkOptions {
   final Consumer<BulkOperation.Progress> progressListener;
   final boolean keepDocuments;
   final ResultMode resultMode;
+  final boolean batching;
+  final long lingerMs;
 
   private BulkOptions(Builder b) {
     this.maxConcurrency = b.maxConcurrency;
@@ -41,6 +43,8 @@ public final class BulkOptions {
     this.progressListener = b.progressListener;
     this.keepDocuments = b.keepDocuments;
     this.resultMode = b.resultMode;
+    this.batching = b.batching;
+    this.lingerMs = b.lingerMs;
   }
 
   /** A builder with every option at its default. */
@@ -52,7 +56,7 @@ public final class BulkOptions {
     return "BulkOptions{maxConcurrency=" + (maxConcurrency == 0 ? "client's" : maxConcurrency)
         + ", requestOptions=" + requestOptions + ", progressListener="
         + (progressListener != null) + ", keepDocuments=" + keepDocuments + ", results="
-        + resultMode + "}";
+        + resultMode + ", batching=" + batching + ", linger=" + lingerMs + "ms}";
   }
 
   /** Builds {@link BulkOptions}. */
@@ -62,6 +66,8 @@ public final class BulkOptions {
     private Consumer<BulkOperation.Progress> progressListener;
     private boolean keepDocuments;
     private ResultMode resultMode = ResultMode.EVERY_ITEM;
+    private boolean batching = true;
+    private long lingerMs = 10;
 
     private Builder() {}
 
@@ -118,6 +124,30 @@ public final class BulkOptions {
      */
     public Builder results(ResultMode mode) {
       this.resultMode = Objects.requireNonNull(mode, "results == null");
+      return this;
+    }
+
+    /**
+     * Whether documents are packed into bulk requests (default true): grouped by partition key
+     * range, up to 100 operations or about 220 KB per request, so one request carries many
+     * documents. False sends one request per document, for servers without batch support.
+     */
+    public Builder batching(boolean batching) {
+      this.batching = batching;
+      return this;
+    }
+
+    /**
+     * How long a partial bulk request may wait for more documents while others are in flight
+     * (default 10 ms). A request is never held when nothing else is on its way or the input
+     * has nothing more, so a slow trickle of documents is not held back.
+     */
+    public Builder linger(java.time.Duration linger) {
+      Objects.requireNonNull(linger, "linger == null");
+      if (linger.isNegative()) {
+        throw new IllegalArgumentException("linger is negative: " + linger);
+      }
+      this.lingerMs = linger.toMillis();
       return this;
     }
 

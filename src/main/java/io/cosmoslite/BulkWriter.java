@@ -42,6 +42,8 @@ final class BulkWriter {
   private static final Object NOT_SENT = new Object();
   /** Marks an item whose Call is being started. */
   private static final Object NOT_STARTED = new Object();
+  /** Marks an item handed to the batcher. */
+  private static final Object BATCHED = new Object();
 
   private final CosmosClient client;
   private final Operation operation;
@@ -54,6 +56,8 @@ final class BulkWriter {
   private final Pipeline.BodyMapper<Map<String, Object>> mapper;
   private final Consumer<BulkOperation.Progress> listener;
   private final BulkOperation operationFuture = new BulkOperation();
+  /** Packs items into bulk requests; null when sending one request per document. */
+  private final BulkBatcher batcher;
 
   private final AtomicInteger wip = new AtomicInteger();
   private final AtomicInteger outstanding = new AtomicInteger();
@@ -86,11 +90,16 @@ final class BulkWriter {
     this.input = input;
     this.options = options;
     int clientLimit = client.pipeline.permits.permits();
-    this.window = options.maxConcurrency == 0 ? clientLimit
+    int requests = options.maxConcurrency == 0 ? clientLimit
         : Math.min(options.maxConcurrency, clientLimit);
     this.raise = client.raisesOnFailure();
     this.mapper = options.keepDocuments ? CosmosClient::map : body -> null;
     this.listener = options.progressListener;
+    // Packed, each request carries up to 100 items: the window holds enough to fill them.
+    this.window = options.batching ? requests * Batches.MAX_OPERATIONS : requests;
+    this.batcher = !options.batching ? null : new BulkBatcher(client, database, container,
+        requests, options.lingerMs, options.keepDocuments, options.requestOptions, mapper,
+        (item, result) -> complete((Item) item, result), this::drain);
   }
 
   BulkOperation start() {
@@ -105,6 +114,9 @@ final class BulkWriter {
       return;
     }
     stopping = true;
+    if (batcher != null) {
+      batcher.stop(STOPPED);
+    }
     for (Item item : running) {
       abort(item);
     }
@@ -128,6 +140,9 @@ final class BulkWriter {
     while (true) {
       if (!finished) {
         pump();
+        if (batcher != null) {
+          batcher.flush(inputDone || stopping);
+        }
         // Read before the snapshot: an item counts itself before it leaves `outstanding`, so
         // once this is true the snapshot holds every item and the last call reports them all.
         boolean done = outstanding.get() == 0 && (inputDone || stopping);
@@ -320,6 +335,11 @@ final class BulkWriter {
       complete(item, notSent(STOPPED + " before this item was sent", null));
       return;
     }
+    if (batcher != null) {
+      item.state.set(BATCHED); // the batcher ends it (or stop() does, through the batcher)
+      batcher.add(new BulkBatcher.Pending(item, request, item.key));
+      return;
+    }
     Call<Map<String, Object>> call = client.pipeline.start(request, mapper);
     item.state.set(call);
     call.result().whenComplete((result, error) ->
@@ -339,6 +359,9 @@ final class BulkWriter {
       if (state == NOT_STARTED) {
         Thread.onSpinWait(); // its Call is being started this instant
         continue;
+      }
+      if (state == BATCHED) {
+        return; // stopped through the batcher
       }
       if (state == null && item.state.compareAndSet(null, NOT_SENT)) {
         complete(item, notSent(STOPPED + " before this item was sent", null));

@@ -69,6 +69,11 @@ final class Call<T> {
     return result;
   }
 
+  /** Before {@link #start}: an earlier attempt of this write, made elsewhere, got no answer. */
+  void earlierAttemptUnanswered() {
+    state.writeMaybeApplied = true;
+  }
+
   void start() {
     result.whenComplete((r, e) -> {
       // Ended by us, or from outside: either way nothing more may run for this call.

@@ -73,6 +73,17 @@ final class Pipeline {
   }
 
   /**
+   * A write resent after an earlier attempt (inside a bulk request) got no answer: settled
+   * from this resend's answer like any write whose answer was lost, never guessed.
+   */
+  <T> Call<T> startAfterLostAnswer(CosmosRequest request, BodyMapper<T> mapper) {
+    Call<T> call = new Call<>(this, request, mapper);
+    call.earlierAttemptUnanswered();
+    call.start();
+    return call;
+  }
+
+  /**
    * The caller's future of a quiet result: completed on the callback executor when one is set,
    * exceptionally with {@link CosmosException} for a failed result when the client raises on
    * failure. Completing or cancelling the returned future from outside ({@code orTimeout},

@@ -126,7 +126,14 @@ final class RetryPolicy {
             ? transientRetry(state) : Decision.FINISH;
       case 410:
         // Gone (stale caches, splits). The gateway normally hides these.
-        if (!request.idempotent()) {
+        if (subStatus == 1002 || subStatus == 1007 || subStatus == 1008) {
+          // The range is gone, splitting or moving: the request was refused, not applied. A
+          // request addressed to that range goes back to its caller to be routed again.
+          if (request.headers.containsKey("x-ms-documentdb-partitionkeyrangeid")
+              && !request.idempotent()) {
+            return Decision.FINISH;
+          }
+        } else if (!request.idempotent()) {
           return ambiguousWrite(request, state);
         }
         if (state.gone >= GONE_RETRIES) {

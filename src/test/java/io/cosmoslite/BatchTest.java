@@ -66,15 +66,15 @@ class BatchTest {
     assertEquals("False", request.getHeader("x-ms-cosmos-batch-continue-on-error"));
     assertEquals("[\"ada\"]", request.getHeader("x-ms-documentdb-partitionkey"));
     assertNull(request.getHeader("x-ms-documentdb-partitionkeyrangeid"));
-    assertEquals("[{\"operationType\":\"Create\",\"resourceBody\":{\"id\":\"o1\",\"n\":1}},"
+    assertEquals(com.google.gson.JsonParser.parseString("[{\"operationType\":\"Create\",\"resourceBody\":{\"id\":\"o1\",\"n\":1}},"
         + "{\"operationType\":\"Read\",\"id\":\"o2\"},"
         + "{\"operationType\":\"Replace\",\"id\":\"o3\",\"ifMatch\":\"\\\"e3\\\"\","
         + "\"resourceBody\":{\"id\":\"o3\",\"n\":3}},"
         + "{\"operationType\":\"Delete\",\"id\":\"o4\"},"
         + "{\"operationType\":\"Patch\",\"id\":\"o5\",\"resourceBody\":{\"operations\":"
         + "[{\"op\":\"incr\",\"path\":\"/n\",\"value\":1}]}},"
-        + "{\"operationType\":\"Upsert\",\"resourceBody\":{\"id\":\"o6\"}}]",
-        request.getBody().readUtf8());
+        + "{\"operationType\":\"Upsert\",\"resourceBody\":{\"id\":\"o6\"}}]"),
+        com.google.gson.JsonParser.parseString(request.getBody().readUtf8()));
 
     assertEquals(200, result.code());
     assertEquals(6, result.data().size());

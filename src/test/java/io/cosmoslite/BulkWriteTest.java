@@ -36,6 +36,9 @@ import org.junit.jupiter.api.Timeout;
 /** Multi-document writes against {@link FakeCosmos}. */
 @Timeout(30)
 class BulkWriteTest {
+  /** These tests pin the one-request-per-document path; PackedBulkTest the packed one. */
+  static final BulkOptions PER_DOCUMENT = BulkOptions.builder().batching(false).build();
+
   MockWebServer server;
   FakeCosmos cosmos;
 
@@ -123,7 +126,7 @@ class BulkWriteTest {
     cosmos.loseBeforeApplying.addAll(List.of("d13", "d99"));
     int count = 200;
     BulkResult result = await(client.createDocuments("shop", "orders", items("d", count)
-        .iterator(), BulkOptions.builder().keepDocuments(true).build()));
+        .iterator(), BulkOptions.builder().batching(false).keepDocuments(true).build()));
 
     assertEquals(count, result.size());
     assertTrue(result.allOk(), result.toString());
@@ -152,7 +155,8 @@ class BulkWriteTest {
 
   @Test void resultsAreSmallByDefault() throws Exception {
     CosmosClient client = client(4, true);
-    BulkResult result = await(client.upsertDocuments("shop", "orders", items("u", 5)));
+    BulkResult result = await(client.upsertDocuments("shop", "orders", items("u", 5).iterator(),
+        PER_DOCUMENT));
     assertEquals(5, result.succeeded());
     for (CosmosResult<Map<String, Object>> item : result) {
       assertEquals(201, item.code());
@@ -169,8 +173,10 @@ class BulkWriteTest {
       throws Exception {
     CosmosClient client = client(4, true);
     cosmos.gated = id -> id.startsWith("a") || id.startsWith("b");
-    BulkOperation a = client.createDocuments("shop", "orders", items("a", 20));
-    BulkOperation b = client.createDocuments("shop", "orders", items("b", 20));
+    BulkOperation a = client.createDocuments("shop", "orders", items("a", 20).iterator(),
+        PER_DOCUMENT);
+    BulkOperation b = client.createDocuments("shop", "orders", items("b", 20).iterator(),
+        PER_DOCUMENT);
     eventually("4 requests held at the server", () -> cosmos.current.get() == 4);
 
     Map<String, Object> solo = doc("solo");
@@ -200,7 +206,7 @@ class BulkWriteTest {
     CosmosClient client = client(5, true);
     cosmos.gated = id -> true;
     CountingInput input = new CountingInput("lazy", 10_000);
-    BulkOperation op = client.createDocuments("shop", "orders", input, BulkOptions.DEFAULT);
+    BulkOperation op = client.createDocuments("shop", "orders", input, PER_DOCUMENT);
     eventually("5 requests held", () -> cosmos.current.get() == 5);
     assertEquals(5, input.taken.get(), "nothing read beyond the window");
 
@@ -217,7 +223,7 @@ class BulkWriteTest {
     CosmosClient client = client(4, true);
     cosmos.gated = id -> id.startsWith("c");
     CountingInput input = new CountingInput("c", 1_000);
-    BulkOperation op = client.createDocuments("shop", "orders", input, BulkOptions.DEFAULT);
+    BulkOperation op = client.createDocuments("shop", "orders", input, PER_DOCUMENT);
     eventually("4 requests held", () -> cosmos.current.get() == 4);
     cosmos.gate.release(6);
     eventually("6 written, 4 more held", () -> cosmos.store.size() == 6
@@ -248,7 +254,8 @@ class BulkWriteTest {
     cosmos.barrierIds = id -> id.startsWith("free");
     cosmos.barrier = new CountDownLatch(4);
     cosmos.barrierMet = true;
-    BulkResult free = await(client.createDocuments("shop", "orders", items("free", 4)));
+    BulkResult free = await(client.createDocuments("shop", "orders", items("free", 4).iterator(),
+        PER_DOCUMENT));
     assertTrue(free.allOk());
     assertTrue(cosmos.barrierMet, "4 requests were in flight at once after the cancel");
   }
@@ -258,7 +265,7 @@ class BulkWriteTest {
     cosmos.gated = id -> true;
     BulkOperation op = client.deleteDocuments("shop", "orders", Stream.of(
         BulkItem.of("x1", "a"), BulkItem.of("x2", "a"), BulkItem.of("x3", "a")).iterator(),
-        BulkOptions.DEFAULT);
+        PER_DOCUMENT);
     eventually("2 requests held", () -> cosmos.current.get() == 2);
     op.orTimeout(50, TimeUnit.MILLISECONDS);
     ExecutionException e = assertThrows(ExecutionException.class, () -> op.get(5,
@@ -281,7 +288,7 @@ class BulkWriteTest {
     AtomicBoolean overlapped = new AtomicBoolean();
     AtomicInteger calls = new AtomicInteger();
     AtomicReference<BulkOperation.Progress> last = new AtomicReference<>();
-    BulkOptions options = BulkOptions.builder().progressListener(p -> {
+    BulkOptions options = BulkOptions.builder().batching(false).progressListener(p -> {
       if (inside.incrementAndGet() != 1) {
         overlapped.set(true);
       }
@@ -327,7 +334,8 @@ class BulkWriteTest {
     input.set(7, null);
     input.set(8, BulkItem.of(doc("r8"), null));
     ExecutionException e = assertThrows(ExecutionException.class,
-        () -> client.createDocuments("shop", "orders", input).get(10, TimeUnit.SECONDS));
+        () -> client.createDocuments("shop", "orders", input.iterator(),
+            PER_DOCUMENT).get(10, TimeUnit.SECONDS));
     CosmosBulkException bulk = assertInstanceOf(CosmosBulkException.class, e.getCause());
     BulkResult results = bulk.results();
 
@@ -365,7 +373,7 @@ class BulkWriteTest {
       }
     };
     BulkResult result = await(client(2, false).createDocuments("shop", "orders", failing,
-        BulkOptions.DEFAULT));
+        PER_DOCUMENT));
     assertEquals(3, result.size());
     assertEquals(3, result.succeeded());
     assertEquals("disk on fire", result.inputError().getMessage());
@@ -374,7 +382,7 @@ class BulkWriteTest {
     ExecutionException e = assertThrows(ExecutionException.class, () -> client(2, true)
         .createDocuments("shop", "orders", Stream.generate(() -> {
           throw new IllegalStateException("again");
-        }).iterator(), BulkOptions.DEFAULT).get(10, TimeUnit.SECONDS));
+        }).iterator(), PER_DOCUMENT).get(10, TimeUnit.SECONDS));
     CosmosBulkException bulk = assertInstanceOf(CosmosBulkException.class, e.getCause());
     assertEquals("again", bulk.getCause().getMessage());
     assertEquals(0, bulk.results().size());
@@ -393,7 +401,8 @@ class BulkWriteTest {
         nullTenant,
         BulkItem.of(Map.of("id", "k4"), "explicit"),
         BulkItem.of(Map.of("id", "k5", "tenant", Map.of("no", "objects"))));
-    BulkResult result = await(client.createDocuments("shop", "orders", input));
+    BulkResult result = await(client.createDocuments("shop", "orders", input.iterator(),
+        PER_DOCUMENT));
 
     assertEquals("[\"t\",\"Paris\"]", cosmos.keyHeaders.get("k1"));
     assertEquals("[5,{}]", cosmos.keyHeaders.get("k2"));
@@ -406,7 +415,7 @@ class BulkWriteTest {
         Map.of("id", "k1", "tenant", "t", "address", Map.of("city", "Paris")),
         BulkItem.of("k2", PartitionKey.of(5, PartitionKey.UNDEFINED)),
         BulkItem.of("missing", "x"),
-        "k3")));
+        "k3").iterator(), PER_DOCUMENT));
     assertEquals(1, cosmos.containerReads.get(), "the definition is read once per client");
     assertEquals(List.of(204, 204, 404, 0),
         deleted.stream().map(CosmosResult::code).collect(java.util.stream.Collectors.toList()));
@@ -419,7 +428,7 @@ class BulkWriteTest {
     CosmosClient client = client(4, false);
     cosmos.partitionKeyPaths = "[]";
     BulkResult result = await(client.upsertDocuments("shop", "orders", List.of(
-        Map.of("id", "n1", "pk", "a"), BulkItem.of(Map.of("id", "n2"), "a"))));
+        Map.of("id", "n1", "pk", "a"), BulkItem.of(Map.of("id", "n2"), "a")).iterator(), PER_DOCUMENT));
     assertEquals(List.of(0L), result.failedIndexes());
     assertTrue(result.get(0).error().contains("partition key definition could not be read"),
         result.get(0).error());
@@ -441,12 +450,13 @@ class BulkWriteTest {
         () -> client.createDocuments("shop", "orders", (Iterable<?>) null));
     assertThrows(NullPointerException.class,
         () -> client.createDocuments("shop", "orders", List.of().iterator(), null));
-    assertThrows(IllegalArgumentException.class, () -> BulkOptions.builder().maxConcurrency(0));
+    assertThrows(IllegalArgumentException.class, () -> BulkOptions.builder().batching(false).maxConcurrency(0));
     assertEquals(0, server.getRequestCount());
   }
 
   @Test void anEmptyInputCompletesAtOnce() throws Exception {
-    BulkResult result = await(client(4, true).createDocuments("shop", "orders", List.of()));
+    BulkResult result = await(client(4, true).createDocuments("shop", "orders", List.of().iterator(),
+        PER_DOCUMENT));
     assertEquals(0, result.size());
     assertTrue(result.allOk());
   }

@@ -420,7 +420,7 @@ class CosmosClientTest {
     }
     List<BulkOperation.Progress> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     BulkOptions options = BulkOptions.builder().maxConcurrency(1).progressListener(seen::add)
-        .build();
+        .batching(false).build();
     BulkResult fromList = await(client.createDocuments("shop", "orders",
         List.of(BulkItem.of(Map.of("id", "a"), "p"), BulkItem.of(Map.of("id", "b"), "p"))
             .iterator(), options));

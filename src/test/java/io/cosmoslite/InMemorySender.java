@@ -47,6 +47,28 @@ final class InMemorySender extends Sender {
         .sender((http, max) -> this);
   }
 
+  /** The bytes of a request's body (the client's publishers deliver them at once). */
+  static byte[] body(HttpRequest request) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    request.bodyPublisher().ifPresent(publisher -> publisher.subscribe(
+        new java.util.concurrent.Flow.Subscriber<java.nio.ByteBuffer>() {
+          @Override public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            s.request(Long.MAX_VALUE);
+          }
+
+          @Override public void onNext(java.nio.ByteBuffer item) {
+            byte[] bytes = new byte[item.remaining()];
+            item.get(bytes);
+            out.writeBytes(bytes);
+          }
+
+          @Override public void onError(Throwable throwable) {}
+
+          @Override public void onComplete() {}
+        }));
+    return out.toByteArray();
+  }
+
   @Override CompletableFuture<HttpResponse<byte[]>> send(HttpRequest request) {
     sent.incrementAndGet();
     Answer answer;

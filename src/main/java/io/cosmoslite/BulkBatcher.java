@@ -1,0 +1,395 @@
+package io.cosmoslite;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.BiConsumer;
+
+/**
+ * Packs a multi-document write's operations into bulk requests: grouped by partition key
+ * <em>range</em> (not by key value, so a container partitioned by {@code /id} still gets full
+ * requests), up to 100 operations or about 220 KB each, sent as non-atomic batches. What the
+ * answer says per operation decides each one: done, throttled (only those are resent, after the
+ * service's wait, in a later request), or on a range that is gone (the map is re-read and only
+ * those are routed again). A request whose answer was lost is settled operation by operation,
+ * each resent alone through the ordinary lost-answer settlement. A whole request the service
+ * refuses with 400 is sent again one document per request, so a routing disagreement costs
+ * speed, never results.
+ *
+ * <p>A partial request is sent when the input has nothing more for now, when no request of this
+ * writer is in flight (waiting would only stall), or when it has lingered {@code linger}.
+ * Thread-safe; every item ends by one call of {@code done}.
+ */
+final class BulkBatcher {
+  private static final int MAX_GONE = 3;
+
+  /** One operation waiting for, or inside, a bulk request. */
+  static final class Pending {
+    final Object item;
+    /** The operation as a single-document request: for fallback and settlement. */
+    final CosmosRequest single;
+    final PartitionKey key;
+    final Batches.Op op;
+    final String keyHeader;
+    int throttled;
+    long throttleWaitMs;
+    int gone;
+
+    Pending(Object item, CosmosRequest single, PartitionKey key) {
+      this.item = item;
+      this.single = single;
+      this.key = key;
+      this.op = opOf(single);
+      this.keyHeader = single.headers.get("x-ms-documentdb-partitionkey");
+    }
+  }
+
+  private final CosmosClient client;
+  private final String database;
+  private final String container;
+  private final int maxRequests;
+  private final long lingerMs;
+  private final boolean returnDocuments;
+  private final RequestOptions options;
+  private final Pipeline.BodyMapper<Map<String, Object>> mapper;
+  /** Ends an item: (item, result). */
+  private final BiConsumer<Object, CosmosResult<Map<String, Object>>> done;
+  private final Runnable changed;
+
+  private final Object lock = new Object();
+  // Guarded by lock.
+  private final Map<String, List<Pending>> buffers = new HashMap<>();
+  private final Map<String, Integer> bufferBytes = new HashMap<>();
+  /** When each buffer got its oldest operation (System.nanoTime). */
+  private final Map<String, Long> bufferSince = new HashMap<>();
+  private int inFlight;
+  /** Operations whose range is being looked up: a partial request waits for them. */
+  private int routing;
+  private boolean stopped;
+  private ScheduledFuture<?> lingerTimer;
+  /** The map could not be read: every later operation goes one document per request. */
+  private volatile boolean unmapped;
+  /** Calls on their way (bulk or single), to stop them. */
+  private final Set<Call<?>> calls = ConcurrentHashMap.newKeySet();
+
+  BulkBatcher(CosmosClient client, String database, String container, int maxRequests,
+      long lingerMs, boolean returnDocuments, RequestOptions options,
+      Pipeline.BodyMapper<Map<String, Object>> mapper,
+      BiConsumer<Object, CosmosResult<Map<String, Object>>> done, Runnable changed) {
+    this.client = client;
+    this.database = database;
+    this.container = container;
+    this.maxRequests = maxRequests;
+    this.lingerMs = lingerMs;
+    this.returnDocuments = returnDocuments;
+    this.options = options;
+    this.mapper = mapper;
+    this.done = done;
+    this.changed = changed;
+  }
+
+  /** Bulk requests of this writer on their way. */
+  int inFlight() {
+    synchronized (lock) {
+      return inFlight;
+    }
+  }
+
+  /** Routes one operation to its range's request; it is sent by {@link #flush}. */
+  void add(Pending pending) {
+    route(List.of(pending), null);
+  }
+
+  /**
+   * Sends what is ready: every full request; partial ones too when {@code nothingMore} (the
+   * input has nothing for now), when nothing is in flight, or when the linger has passed.
+   */
+  void flush(boolean nothingMore) {
+    List<Map.Entry<String, List<Pending>>> ready = new ArrayList<>();
+    synchronized (lock) {
+      if (stopped) {
+        return;
+      }
+      boolean partialsToo = nothingMore || (inFlight == 0 && routing == 0);
+      long now = System.nanoTime();
+      for (Map.Entry<String, List<Pending>> buffer : new ArrayList<>(buffers.entrySet())) {
+        List<Pending> ops = buffer.getValue();
+        boolean lingered = now - bufferSince.getOrDefault(buffer.getKey(), now)
+            >= lingerMs * 1_000_000L;
+        while (!ops.isEmpty() && inFlight < maxRequests) {
+          List<Pending> batch = take(buffer.getKey(), ops);
+          if (batch.size() < Batches.MAX_OPERATIONS && !partialsToo && !lingered
+              && bufferBytes.get(buffer.getKey()) < Batches.MAX_BULK_BYTES && ops.isEmpty()) {
+            ops.addAll(0, batch); // not full, and more may come: wait for them
+            bufferBytes.merge(buffer.getKey(), bytes(batch), Integer::sum);
+            break;
+          }
+          inFlight++;
+          ready.add(Map.entry(buffer.getKey(), batch));
+        }
+        if (ops.isEmpty()) {
+          buffers.remove(buffer.getKey());
+          bufferBytes.remove(buffer.getKey());
+          bufferSince.remove(buffer.getKey());
+        } else if (ready.stream().anyMatch(r -> r.getKey().equals(buffer.getKey()))) {
+          bufferSince.put(buffer.getKey(), now); // what is left starts its own wait
+        }
+      }
+      if (!buffers.isEmpty() && lingerTimer == null && lingerMs > 0) {
+        lingerTimer = Threads.schedule(this::lingerPassed, lingerMs, Threads.WORKERS);
+      }
+    }
+    for (Map.Entry<String, List<Pending>> batch : ready) {
+      send(batch.getKey(), batch.getValue());
+    }
+  }
+
+  private void lingerPassed() {
+    synchronized (lock) {
+      lingerTimer = null;
+    }
+    changed.run();
+  }
+
+  /** Gives up everything not yet answered: buffered items end now, calls on their way stop. */
+  void stop(String why) {
+    List<Pending> dropped = new ArrayList<>();
+    synchronized (lock) {
+      stopped = true;
+      buffers.values().forEach(dropped::addAll);
+      buffers.clear();
+      bufferBytes.clear();
+      bufferSince.clear();
+      if (lingerTimer != null) {
+        lingerTimer.cancel(false);
+      }
+    }
+    for (Pending pending : dropped) {
+      done.accept(pending.item, Results.notSent(why + " before this item was sent", null));
+    }
+    for (Call<?> call : calls) {
+      call.stop(why, new CancellationException(why));
+    }
+  }
+
+  // --- routing -------------------------------------------------------------------------------
+
+  /** Puts operations in their ranges' buffers, reading the map first (or again, if stale). */
+  private void route(List<Pending> pendings, PartitionKeyRanges stale) {
+    if (unmapped) {
+      pendings.forEach(this::sendAlone);
+      changed.run();
+      return;
+    }
+    synchronized (lock) {
+      routing += pendings.size();
+    }
+    client.containers.container(database, container).thenCombine(
+        stale == null ? client.containers.ranges(database, container)
+            : client.containers.refreshRanges(database, container, stale),
+        (definition, ranges) -> {
+          List<Pending> unroutable = new ArrayList<>();
+          synchronized (lock) {
+            routing -= pendings.size();
+            for (Pending pending : pendings) {
+              String rangeId;
+              try {
+                rangeId = ranges.rangeFor(EffectivePartitionKey.of(pending.key,
+                    definition.definition)).id;
+              } catch (RuntimeException e) {
+                unroutable.add(pending); // a key the map cannot place: sent on its own
+                continue;
+              }
+              buffers.computeIfAbsent(rangeId, id -> new ArrayList<>()).add(pending);
+              bufferSince.putIfAbsent(rangeId, System.nanoTime());
+              bufferBytes.merge(rangeId, Batches.size(pending.op, pending.keyHeader),
+                  Integer::sum);
+            }
+          }
+          unroutable.forEach(this::sendAlone);
+          return null;
+        }).whenComplete((ignored, error) -> {
+          if (error != null) {
+            synchronized (lock) {
+              routing -= pendings.size();
+            }
+            // No map (a server without pkranges?): the operations still go, one document per
+            // request, and so do later ones rather than asking again for each.
+            unmapped = true;
+            pendings.forEach(this::sendAlone);
+          }
+          changed.run();
+        });
+  }
+
+  /** The first up to 100 operations and 220 KB of a buffer, removed from it. */
+  private List<Pending> take(String rangeId, List<Pending> ops) {
+    List<Pending> batch = new ArrayList<>();
+    int bytes = 0;
+    while (!ops.isEmpty() && batch.size() < Batches.MAX_OPERATIONS) {
+      Pending next = ops.get(0);
+      int size = Batches.size(next.op, next.keyHeader);
+      if (!batch.isEmpty() && bytes + size > Batches.MAX_BULK_BYTES) {
+        break;
+      }
+      batch.add(ops.remove(0));
+      bytes += size;
+    }
+    bufferBytes.merge(rangeId, -bytes, Integer::sum);
+    return batch;
+  }
+
+  private static int bytes(List<Pending> batch) {
+    int total = 0;
+    for (Pending pending : batch) {
+      total += Batches.size(pending.op, pending.keyHeader);
+    }
+    return total;
+  }
+
+  // --- sending and reading answers -----------------------------------------------------------
+
+  private void send(String rangeId, List<Pending> batch) {
+    List<Batches.Op> ops = new ArrayList<>(batch.size());
+    List<String> keys = new ArrayList<>(batch.size());
+    for (Pending pending : batch) {
+      ops.add(pending.op);
+      keys.add(pending.keyHeader);
+    }
+    PartitionKeyRanges map = client.containers.ranges(database, container).getNow(null);
+    CosmosRequest request = Batches.bulk(database, container, rangeId, ops, keys,
+        returnDocuments, options);
+    Call<byte[]> call = client.pipeline.start(request, body -> body);
+    calls.add(call);
+    call.result().whenComplete((answer, error) -> {
+      calls.remove(call);
+      synchronized (lock) {
+        inFlight--;
+      }
+      try {
+        answered(batch, answer, map);
+      } finally {
+        changed.run();
+      }
+    });
+  }
+
+  private void answered(List<Pending> batch, CosmosResult<byte[]> answer,
+      PartitionKeyRanges map) {
+    int code = answer.code();
+    boolean stopping;
+    synchronized (lock) {
+      stopping = stopped;
+    }
+    if (stopping && !(code == 200 || code == 207)) {
+      // Stopped: nothing is resent or routed again; each item says what is known.
+      for (Pending pending : batch) {
+        done.accept(pending.item, Results.withoutData(answer));
+      }
+      return;
+    }
+    if ((code == 200 || code == 207) && answer.data() != null) {
+      perOperation(batch, Batches.results(answer.data(), answer.headers(), batch.size()));
+      return;
+    }
+    if (code == 410) {
+      // The range is gone (split, merge, moved): re-read the map, route these again.
+      List<Pending> again = new ArrayList<>();
+      for (Pending pending : batch) {
+        if (++pending.gone > MAX_GONE) {
+          done.accept(pending.item, Results.withoutData(answer));
+        } else {
+          again.add(pending);
+        }
+      }
+      if (!again.isEmpty()) {
+        route(again, map);
+      }
+      return;
+    }
+    if (code == 0 && answer.isUncertain()) {
+      // The answer was lost: each operation may or may not have been applied. Settle each
+      // alone, as a single write whose earlier attempt went unanswered.
+      batch.forEach(pending -> sendAlone(pending, true));
+      return;
+    }
+    if (code == 400) {
+      // Refused as a whole (nothing applied): a routing disagreement, say. One per request.
+      batch.forEach(this::sendAlone);
+      return;
+    }
+    for (Pending pending : batch) {
+      done.accept(pending.item, Results.withoutData(answer));
+    }
+  }
+
+  private void perOperation(List<Pending> batch, List<CosmosResult<Map<String, Object>>> results) {
+    List<Pending> throttled = new ArrayList<>();
+    long wait = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      Pending pending = batch.get(i);
+      CosmosResult<Map<String, Object>> result = results.get(i);
+      if (result.code() == 429) {
+        long delay = result.retryAfter() != null ? result.retryAfter().toMillis() : 100;
+        RetryPolicy policy = client.pipeline.retryPolicy;
+        if (pending.throttled < policy.maxThrottleRetries
+            && pending.throttleWaitMs + delay <= policy.maxThrottleWaitMs) {
+          pending.throttled++;
+          pending.throttleWaitMs += delay;
+          throttled.add(pending);
+          wait = Math.max(wait, delay);
+          continue;
+        }
+      }
+      done.accept(pending.item, withRetries(result, pending));
+    }
+    if (!throttled.isEmpty()) {
+      // Only the throttled operations, after the service's wait, in a later request.
+      Threads.schedule(() -> route(throttled, null), Math.max(1, wait), Threads.WORKERS);
+    }
+  }
+
+  private static CosmosResult<Map<String, Object>> withRetries(
+      CosmosResult<Map<String, Object>> result, Pending pending) {
+    if (pending.throttled == 0) {
+      return result;
+    }
+    return Results.restored(result.code(), result.data(), result.error(), result.serviceCode(),
+        result.headers(), result.retryCount() + pending.throttled,
+        result.retryWait().toMillis() + pending.throttleWaitMs, result.isUncertain(),
+        result.cause(), result.ambiguity());
+  }
+
+  private void sendAlone(Pending pending) {
+    sendAlone(pending, false);
+  }
+
+  private void sendAlone(Pending pending, boolean afterLostAnswer) {
+    Call<Map<String, Object>> call = afterLostAnswer
+        ? client.pipeline.startAfterLostAnswer(pending.single, mapper)
+        : client.pipeline.start(pending.single, mapper);
+    calls.add(call);
+    call.result().whenComplete((result, error) -> {
+      calls.remove(call);
+      done.accept(pending.item, result != null ? result
+          : Results.noResponse("request failed: " + error, error, null, true, null));
+    });
+  }
+
+  /** The bulk operation of a single-document create, upsert or delete request. */
+  private static Batches.Op opOf(CosmosRequest single) {
+    if ("DELETE".equals(single.method)) {
+      String link = single.resourceLink;
+      return Batches.Op.serialised("Delete", link.substring(link.lastIndexOf('/') + 1), null,
+          single.headers.get("If-Match"));
+    }
+    String type = "True".equals(single.headers.get("x-ms-documentdb-is-upsert"))
+        ? "Upsert" : "Create";
+    return Batches.Op.serialised(type, null, single.body, single.headers.get("If-Match"));
+  }
+}

@@ -1,0 +1,285 @@
+package io.cosmoslite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import okhttp3.mockwebserver.SocketPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Packed multi-document writes: bulk requests by range, and what each answer makes of them. */
+@Timeout(60)
+class PackedBulkTest {
+  private static final EffectivePartitionKey.Definition DEFINITION =
+      EffectivePartitionKey.Definition.of(EffectivePartitionKey.Kind.HASH, 2, List.of("/pk"));
+  private static final String SPLIT_AT = "1F";
+
+  private MockWebServer server;
+  private CosmosClient client;
+  private final Bulk bulk = new Bulk();
+
+  /** A container of two ranges that applies bulk requests, with faults to order. */
+  static final class Bulk extends Dispatcher {
+    final Map<String, AtomicInteger> applied = new ConcurrentHashMap<>();
+    final Map<String, String> stored = new ConcurrentHashMap<>();
+    final List<JsonObject> bulkRequests = new CopyOnWriteArrayList<>();
+    final List<String> rangeIds = new CopyOnWriteArrayList<>();
+    final List<RecordedRequest> singles = new CopyOnWriteArrayList<>();
+    final AtomicInteger current = new AtomicInteger();
+    final AtomicInteger max = new AtomicInteger();
+    final AtomicInteger pkrangeReads = new AtomicInteger();
+    /** Ids throttled once per op (429 inside a 207). */
+    final Set<String> throttleOnce = ConcurrentHashMap.newKeySet();
+    /** The next bulk request is applied and its answer lost. */
+    final AtomicBoolean loseNext = new AtomicBoolean();
+    /** Range "0" has split into "1" and "2" (the parent answers 410/1002). */
+    volatile boolean split;
+    /** Bulk requests are refused whole with 400. */
+    volatile boolean refuseBulk;
+
+    @Override public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+      int now = current.incrementAndGet();
+      max.accumulateAndGet(now, Math::max);
+      try {
+        return handle(request);
+      } finally {
+        current.decrementAndGet();
+      }
+    }
+
+    private MockResponse handle(RecordedRequest request) {
+      String path = request.getPath();
+      if (path.endsWith("/pkranges")) {
+        pkrangeReads.incrementAndGet();
+        String ranges = split
+            ? range("1", "", "0F", "0") + "," + range("2", "0F", SPLIT_AT, "0") + ","
+              + range("3", SPLIT_AT, "FF", null)
+            : range("0", "", SPLIT_AT, null) + "," + range("3", SPLIT_AT, "FF", null);
+        return MockCosmos.json(200, "{\"PartitionKeyRanges\":[" + ranges + "]}")
+            .setHeader("etag", split ? "\"r2\"" : "\"r1\"");
+      }
+      if (path.endsWith("/colls/orders")) {
+        return MockCosmos.json(200, "{\"id\":\"orders\",\"_rid\":\"abc=\",\"partitionKey\":"
+            + "{\"paths\":[\"/pk\"],\"kind\":\"Hash\",\"version\":2}}");
+      }
+      if ("GET".equals(request.getMethod())) {
+        String id = path.substring(path.lastIndexOf('/') + 1);
+        String doc = stored.get(id);
+        return doc == null ? MockCosmos.error(404, 0, "NotFound", "none")
+            : MockCosmos.json(200, doc);
+      }
+      if (!"True".equals(request.getHeader("x-ms-cosmos-is-batch-request"))) {
+        singles.add(request);
+        String body = request.getBody().readUtf8();
+        String id = JsonParser.parseString(body).getAsJsonObject().get("id").getAsString();
+        stored.putIfAbsent(id, body);
+        boolean fresh = applied.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet()
+            == 1;
+        return fresh ? MockCosmos.json(201, "{}")
+            : MockCosmos.error(409, 0, "Conflict", "exists").setBody(
+                "{\"code\":\"Conflict\",\"message\":\"exists\"}");
+      }
+      String rangeId = request.getHeader("x-ms-documentdb-partitionkeyrangeid");
+      if (split && "0".equals(rangeId)) {
+        return MockCosmos.error(410, 1002, "Gone", "PartitionKeyRange with id 0 doesn't exist");
+      }
+      if (refuseBulk) {
+        return MockCosmos.error(400, 0, "BadRequest", "no bulk here");
+      }
+      JsonArray ops = JsonParser.parseString(request.getBody().readUtf8()).getAsJsonArray();
+      JsonObject record = new JsonObject();
+      record.addProperty("range", rangeId);
+      record.add("ops", ops);
+      bulkRequests.add(record);
+      rangeIds.add(rangeId);
+      StringBuilder answer = new StringBuilder("[");
+      for (int i = 0; i < ops.size(); i++) {
+        JsonObject op = ops.get(i).getAsJsonObject();
+        String id = op.getAsJsonObject("resourceBody").get("id").getAsString();
+        answer.append(i == 0 ? "" : ",");
+        if (throttleOnce.remove(id)) {
+          answer.append("{\"statusCode\":429,\"subStatusCode\":3200,"
+              + "\"retryAfterMilliseconds\":5}");
+          continue;
+        }
+        applied.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+        stored.putIfAbsent(id, op.getAsJsonObject("resourceBody").toString());
+        answer.append("{\"statusCode\":201,\"eTag\":\"\\\"e-").append(id)
+            .append("\\\"\",\"requestCharge\":2.0}");
+      }
+      MockResponse response = MockCosmos.json(207, answer.append("]").toString())
+          .setHeader("x-ms-session-token", rangeId + ":-1#5");
+      if (loseNext.compareAndSet(true, false)) {
+        return response.setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST);
+      }
+      return response;
+    }
+
+    private static String range(String id, String min, String max, String parent) {
+      return "{\"id\":\"" + id + "\",\"minInclusive\":\"" + min + "\",\"maxExclusive\":\"" + max
+          + "\",\"parents\":[" + (parent == null ? "" : "\"" + parent + "\"") + "]}";
+    }
+  }
+
+  @BeforeEach void start() throws Exception {
+    server = new MockWebServer();
+    server.setDispatcher(bulk);
+    server.start();
+    client = MockCosmos.client(server).maxConcurrency(4).raiseOnFailure(false).build();
+  }
+
+  @AfterEach void stop() throws Exception {
+    client.close();
+    server.shutdown();
+  }
+
+  private static List<BulkItem> items(String prefix, int count) {
+    List<BulkItem> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String key = prefix + (i % 37);
+      out.add(BulkItem.of(Map.of("id", prefix + i, "pk", key), key));
+    }
+    return out;
+  }
+
+  private static String rangeOf(String key, boolean split) {
+    String epk = EffectivePartitionKey.of(PartitionKey.of(key), DEFINITION);
+    if (epk.compareTo(SPLIT_AT) >= 0) {
+      return "3";
+    }
+    return !split ? "0" : epk.compareTo("0F") < 0 ? "1" : "2";
+  }
+
+  private BulkResult write(List<BulkItem> items) throws Exception {
+    return client.createDocuments("shop", "orders", items.iterator(),
+        BulkOptions.builder().results(BulkOptions.ResultMode.EVERY_ITEM).build())
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  @Test void documentsArePackedByRangeIntoBulkRequestsOfAtMostAHundred() throws Exception {
+    BulkResult result = write(items("d", 1_000));
+    assertEquals(1_000, result.succeeded());
+    assertEquals(1_000, bulk.applied.size());
+    bulk.applied.values().forEach(n -> assertEquals(1, n.get(), "exactly once"));
+    List<String> sizes = new ArrayList<>();
+    bulk.bulkRequests.forEach(r -> sizes.add(r.get("range").getAsString() + ":"
+        + r.getAsJsonArray("ops").size()));
+    assertTrue(bulk.bulkRequests.size() <= 14, "about 1000/100 requests, got " + sizes);
+    for (JsonObject request : bulk.bulkRequests) {
+      String range = request.get("range").getAsString();
+      JsonArray ops = request.getAsJsonArray("ops");
+      assertTrue(ops.size() <= 100);
+      for (JsonElement element : ops) {
+        JsonObject op = element.getAsJsonObject();
+        assertEquals("Create", op.get("operationType").getAsString());
+        String key = op.getAsJsonObject("resourceBody").get("pk").getAsString();
+        assertEquals("[\"" + key + "\"]", op.get("partitionKey").getAsString(),
+            "each operation carries its own key, as a JSON string");
+        assertEquals(rangeOf(key, false), range, "grouped by range, not by key value");
+      }
+    }
+    assertTrue(bulk.max.get() <= 4, "never more than maxConcurrency requests at once");
+    assertEquals(1, bulk.pkrangeReads.get(), "the map is read once");
+    // In input order, each result naming its item, with the per-operation etag and charge.
+    for (int i = 0; i < 1_000; i++) {
+      assertEquals("d" + i, result.id(i));
+      assertEquals(201, result.get(i).code());
+      assertEquals("\"e-d" + i + "\"", result.get(i).etag());
+    }
+    assertEquals(2_000.0, result.requestCharge());
+  }
+
+  @Test void theBulkRequestsHeadersAreTheSdks() throws Exception {
+    write(items("h", 3));
+    RecordedRequest first = null;
+    for (int i = 0; i < server.getRequestCount(); i++) {
+      RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+      if ("True".equals(request.getHeader("x-ms-cosmos-is-batch-request"))) {
+        first = request;
+        break;
+      }
+    }
+    assertEquals("POST", first.getMethod());
+    assertEquals("/dbs/shop/colls/orders/docs", first.getPath());
+    assertEquals("False", first.getHeader("x-ms-cosmos-batch-atomic"));
+    assertEquals("True", first.getHeader("x-ms-cosmos-batch-continue-on-error"));
+    assertEquals("return=minimal", first.getHeader("Prefer"));
+    assertNull(first.getHeader("x-ms-documentdb-partitionkey"));
+    assertEquals(Auth.masterKey(MockCosmos.KEY).authorization("POST", "docs",
+        "dbs/shop/colls/orders", first.getHeader("x-ms-date")), first.getHeader("authorization"));
+  }
+
+  @Test void onlyTheThrottledOperationsAreResentAfterTheServicesWait() throws Exception {
+    bulk.throttleOnce.addAll(List.of("t3", "t7", "t40"));
+    BulkResult result = write(items("t", 50));
+    assertEquals(50, result.succeeded());
+    bulk.applied.values().forEach(n -> assertEquals(1, n.get()));
+    int resentOps = 0;
+    for (JsonObject request : bulk.bulkRequests) {
+      resentOps += request.getAsJsonArray("ops").size();
+    }
+    assertEquals(53, resentOps, "50 operations plus the 3 throttled ones once more");
+    assertEquals(1, result.get(3).retryCount());
+    assertEquals(0, result.get(4).retryCount());
+  }
+
+  @Test void aSplitReReadsTheMapAndRoutesOnlyTheAffectedOperationsAgain() throws Exception {
+    bulk.split = false;
+    write(items("a", 100)); // learn the two-range map
+    bulk.split = true;
+    BulkResult result = write(items("s", 400));
+    assertEquals(400, result.succeeded(), String.valueOf(result));
+    bulk.applied.values().forEach(n -> assertEquals(1, n.get()));
+    assertEquals(2, bulk.pkrangeReads.get(), "re-read once after the 410");
+    assertFalse(bulk.rangeIds.subList(bulk.rangeIds.size() - 3, bulk.rangeIds.size())
+        .contains("0"), "the children serve the parent's keys now");
+  }
+
+  @Test void aLostAnswerIsSettledOperationByOperationNeverGuessed() throws Exception {
+    bulk.loseNext.set(true);
+    BulkResult result = write(items("l", 30));
+    assertEquals(30, result.succeeded(), result + " " + result.get(0));
+    bulk.applied.values().forEach(n -> assertTrue(n.get() >= 1));
+    // The lost request was applied: each of its creates, resent alone, met 409 and was read
+    // back (equal to what was sent: a success); the other range's request was answered.
+    JsonArray lost = bulk.bulkRequests.get(0).getAsJsonArray("ops");
+    assertEquals(lost.size(), bulk.singles.size(), "each operation of the lost request alone");
+    int settled = 0;
+    for (int i = 0; i < 30; i++) {
+      if (result.get(i).ambiguity() != null) {
+        settled++;
+        assertTrue(result.get(i).ambiguity().contains("equals what was sent"),
+            result.get(i).ambiguity());
+      }
+    }
+    assertEquals(lost.size(), settled);
+  }
+
+  @Test void aBulkRequestRefusedWholeFallsBackToOneDocumentPerRequest() throws Exception {
+    bulk.refuseBulk = true;
+    BulkResult result = write(items("f", 20));
+    assertEquals(20, result.succeeded());
+    assertEquals(20, bulk.singles.size());
+  }
+}
