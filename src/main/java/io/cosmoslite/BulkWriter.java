@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -209,6 +210,27 @@ final class BulkWriter {
     } else {
       operationFuture.complete(result);
     }
+  }
+
+  /**
+   * The caller's future of a many-item result: with raise-on-failure, exceptionally with one
+   * {@link CosmosBulkException} when an item failed with another code than {@code expected}
+   * (for reads, a missing document's 404 is an answer, not a failure of the call).
+   */
+  static CompletableFuture<BulkResult> settle(CosmosClient client, String where,
+      CompletableFuture<BulkResult> quiet, int expected) {
+    return Pipeline.compose(quiet, result -> {
+      if (client.raisesOnFailure()) {
+        for (int i = 0; i < result.size(); i++) {
+          CosmosResult<Map<String, Object>> item = result.get(i);
+          if (!item.isOk() && item.code() != expected) {
+            return CompletableFuture.failedFuture(new CosmosBulkException(where + ": item "
+                + result.inputIndex(i) + " failed", item, result, item.cause()));
+          }
+        }
+      }
+      return CompletableFuture.completedFuture(result);
+    });
   }
 
   private CosmosBulkException exception(BulkResult result) {

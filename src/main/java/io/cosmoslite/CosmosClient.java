@@ -560,6 +560,30 @@ public final class CosmosClient implements AutoCloseable {
     return Objects.requireNonNull(items, "items == null").iterator();
   }
 
+  /**
+   * Reads many documents in few requests, as the SDKs' {@code readMany}: each item is
+   * {@code BulkItem.of(id, partitionKey)}; the pairs are grouped by partition key range and each
+   * group is one query on its range with the ids and keys as parameters (a group of one stays a
+   * point read). The result holds one result per item, in input order: 200 with the document,
+   * or 404 for one that does not exist — a missing document is reported, never dropped, and
+   * does not make the call fail. Other failures follow raise-on-failure as for
+   * {@link #createDocuments}.
+   *
+   * @throws IllegalArgumentException for an item that is not an (id, key) pair, before sending
+   */
+  public CompletableFuture<BulkResult> readDocuments(String database, String container,
+      List<BulkItem> items) {
+    return readDocuments(database, container, items, RequestOptions.NONE);
+  }
+
+  /** Reads many documents with options (session token, consistency, time limit per request). */
+  public CompletableFuture<BulkResult> readDocuments(String database, String container,
+      List<BulkItem> items, RequestOptions options) {
+    checkOpen();
+    return BulkWriter.settle(this, "readDocuments in " + Containers.link(database, container)
+        .display, new ManyReads(this, database, container, items, options).run(), 404);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Transactional batch
 

@@ -89,6 +89,16 @@ final class LocalServers {
     return endpoint("cosmos.it.flakyEndpoint", "COSMOS_IT_FLAKY_ENDPOINT");
   }
 
+  /** {@code --partitions 4}: four partition key ranges. */
+  static String partitioned() {
+    return endpoint("cosmos.it.partitionedEndpoint", "COSMOS_IT_PARTITIONED_ENDPOINT");
+  }
+
+  /** {@code --partitions 2 --split-after 3000}: a range splits in the middle of a load. */
+  static String splitting() {
+    return endpoint("cosmos.it.splittingEndpoint", "COSMOS_IT_SPLITTING_ENDPOINT");
+  }
+
   static String key() {
     String key = setting("cosmos.it.key", "COSMOS_IT_KEY");
     return key != null ? key : EMULATOR_KEY;
