@@ -172,6 +172,24 @@ final class ContainerCache {
     }
   }
 
+  /**
+   * The range that holds {@code key}, from what is already known (never a request), or null
+   * when the container's definition or ranges are not known yet.
+   */
+  PartitionKeyRanges.Range cachedRange(String containerLink, PartitionKey key) {
+    CompletableFuture<Container> definition = containers.get(containerLink);
+    CompletableFuture<PartitionKeyRanges> map = ranges.get(containerLink);
+    if (definition == null || map == null || !definition.isDone() || !map.isDone()
+        || definition.isCompletedExceptionally() || map.isCompletedExceptionally()) {
+      return null;
+    }
+    try {
+      return map.join().rangeFor(EffectivePartitionKey.of(key, definition.join().definition));
+    } catch (RuntimeException e) {
+      return null; // a key the definition does not take: the service will say so
+    }
+  }
+
   void forget(String containerLink) {
     containers.remove(containerLink);
     ranges.remove(containerLink);

@@ -67,6 +67,7 @@ public final class CosmosClient implements AutoCloseable {
   private CosmosClient(Pipeline pipeline, ConsistencyLevel consistencyLevel) {
     this.pipeline = pipeline;
     this.containers = new ContainerCache(pipeline);
+    pipeline.containers = containers;
     this.consistencyLevel = consistencyLevel;
     pipeline.accountRefresher(() -> run(Databases.account(), this::learnAccount));
   }

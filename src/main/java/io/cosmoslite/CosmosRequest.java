@@ -61,6 +61,8 @@ final class CosmosRequest {
   final boolean sendsSessionToken;
   /** The caller's session token for this call only: sent instead of the client's, never kept. */
   final String callerSessionToken;
+  /** The logical partition a document request or scoped query addresses, or null. */
+  final PartitionKey partitionKey;
   /** End-to-end time limit over every attempt; null for none. */
   final Duration timeout;
 
@@ -78,6 +80,7 @@ final class CosmosRequest {
     this.sessionScope = b.sessionScope;
     this.sendsSessionToken = b.sendsSessionToken;
     this.callerSessionToken = b.callerSessionToken;
+    this.partitionKey = b.partitionKey;
     this.timeout = b.timeout;
   }
 
@@ -108,6 +111,7 @@ final class CosmosRequest {
     b.sessionScope = sessionScope;
     b.sendsSessionToken = sendsSessionToken;
     b.callerSessionToken = callerSessionToken;
+    b.partitionKey = partitionKey;
     b.timeout = timeout;
     return b;
   }
@@ -135,6 +139,7 @@ final class CosmosRequest {
     private String sessionScope;
     private boolean sendsSessionToken;
     private String callerSessionToken;
+    private PartitionKey partitionKey;
     private Duration timeout;
 
     private Builder(String method, String resourceType, Link signed) {
@@ -189,6 +194,12 @@ final class CosmosRequest {
     Builder sendsSessionToken(boolean sends) {
       this.sendsSessionToken = sends;
       return this;
+    }
+
+    /** The logical partition addressed: its key header, and the range its session token is of. */
+    Builder partitionKey(PartitionKey key) {
+      this.partitionKey = key;
+      return header("x-ms-documentdb-partitionkey", key.header());
     }
 
     Builder callerSessionToken(String sessionToken) {

@@ -105,7 +105,7 @@ final class Documents {
     CosmosRequest.Link link = collection.child("docs", Names.id(id, "document id"));
     return CosmosRequest.builder(method, "docs", link)
         .sessionScope(collection.raw)
-        .header("x-ms-documentdb-partitionkey", PartitionKey.from(partitionKey).header());
+        .partitionKey(PartitionKey.from(partitionKey));
   }
 
   /** Options of a write: conditions, triggers, indexing, the caller's token, minimal answers. */

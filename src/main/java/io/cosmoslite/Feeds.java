@@ -61,7 +61,7 @@ final class Feeds {
   private static CosmosRequest.Builder scoped(CosmosRequest.Builder b, RequestOptions options,
       boolean query, Documents.Reads reads) {
     if (options.partitionKey != null) {
-      b.header("x-ms-documentdb-partitionkey", options.partitionKey.header());
+      b.partitionKey(options.partitionKey);
     } else if (query) {
       b.header("x-ms-documentdb-query-enablecrosspartition", "True");
     }

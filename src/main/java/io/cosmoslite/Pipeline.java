@@ -22,6 +22,8 @@ import java.util.function.Supplier;
 final class Pipeline {
   static final String API_VERSION = "2020-07-15";
   static final System.Logger LOG = System.getLogger("io.cosmoslite");
+  /** Capability bits: 1 = partition merge. */
+  static final String SUPPORTED_CAPABILITIES = "1";
 
   final Sender sender;
   final Auth auth;
@@ -39,6 +41,8 @@ final class Pipeline {
   final String globalEndpoint;
   private volatile Regions regions;
   private volatile Supplier<CompletableFuture<?>> accountRefresher;
+  /** The partition map, once the client has one: scopes session tokens to one range. */
+  volatile ContainerCache containers;
 
   Pipeline(Sender sender, Auth auth, int maxConcurrency, RetryPolicy retryPolicy, Clock clock,
       Duration attemptTimeout, String userAgent, boolean raiseOnFailure,
@@ -158,7 +162,20 @@ final class Pipeline {
     if (request.callerSessionToken != null) {
       return request.callerSessionToken;
     }
-    return request.sendsSessionToken ? sessions.get(request.sessionScope) : null;
+    if (!request.sendsSessionToken) {
+      return null;
+    }
+    ContainerCache map = containers;
+    if (request.partitionKey != null && map != null) {
+      // Only the target range's token (resolved through the map when it is known), not every
+      // range's: a compound token grows with partitions × regions toward "headers too long".
+      PartitionKeyRanges.Range range = map.cachedRange(request.sessionScope,
+          request.partitionKey);
+      if (range != null) {
+        return sessions.get(request.sessionScope, range.id, range.parents);
+      }
+    }
+    return sessions.get(request.sessionScope);
   }
 
   private boolean weakRead(CosmosRequest request) {
@@ -180,6 +197,9 @@ final class Pipeline {
         .header("x-ms-version", API_VERSION)
         // The client retries 449 itself; without this the gateway would retry it too.
         .header("x-ms-noretry-449", "true")
+        // The partition map handles merges as well as splits: say so, as the SDKs do (accounts
+        // with partition merge refuse clients that do not).
+        .header("x-ms-cosmos-sdk-supportedcapabilities", SUPPORTED_CAPABILITIES)
         .header("Accept", "application/json")
         .header("User-Agent", userAgent);
     for (Map.Entry<String, String> header : request.headers.entrySet()) {

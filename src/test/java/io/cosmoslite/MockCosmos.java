@@ -85,6 +85,8 @@ final class MockCosmos {
     assertEquals("2020-07-15", request.getHeader("x-ms-version"));
     // The client retries 449 itself, so it asks the gateway not to.
     assertEquals("true", request.getHeader("x-ms-noretry-449"));
+    // The client's partition map handles merges: it declares it.
+    assertEquals("1", request.getHeader("x-ms-cosmos-sdk-supportedcapabilities"));
     assertEquals("application/json", request.getHeader("Accept"));
     assertEquals(sessionToken, request.getHeader("x-ms-session-token"));
     return request;

@@ -288,4 +288,33 @@ class PackedBulkTest {
     assertEquals(20, result.succeeded());
     assertEquals(20, bulk.singles.size());
   }
+
+  @Test void aReadSendsOnlyItsRangesSessionTokenOnceTheMapIsKnown() throws Exception {
+    client.mergeSessionToken("shop", "orders", "0:-1#5,3:-1#9");
+    String inRange3 = null;
+    String inRange0 = null;
+    for (int i = 0; inRange3 == null || inRange0 == null; i++) {
+      String key = "k" + i;
+      if (rangeOf(key, false).equals("3")) {
+        inRange3 = inRange3 == null ? key : inRange3;
+      } else {
+        inRange0 = inRange0 == null ? key : inRange0;
+      }
+    }
+    bulk.stored.put("x", "{\"id\":\"x\"}");
+    // Before the map is known: the container's whole token.
+    client.getDocument("shop", "orders", "x", inRange3).get(10, TimeUnit.SECONDS);
+    client.containers.container("shop", "orders").get(10, TimeUnit.SECONDS);
+    client.containers.ranges("shop", "orders").get(10, TimeUnit.SECONDS);
+    client.getDocument("shop", "orders", "x", inRange3).get(10, TimeUnit.SECONDS);
+    client.getDocument("shop", "orders", "x", inRange0).get(10, TimeUnit.SECONDS);
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < server.getRequestCount(); i++) {
+      RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+      if (request.getMethod().equals("GET") && request.getPath().endsWith("/docs/x")) {
+        sent.add(request.getHeader("x-ms-session-token"));
+      }
+    }
+    assertEquals(List.of("0:-1#5,3:-1#9", "3:-1#9", "0:-1#5"), sent);
+  }
 }

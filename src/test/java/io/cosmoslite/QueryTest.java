@@ -86,7 +86,8 @@ class QueryTest {
       String lower = name.toLowerCase(java.util.Locale.ROOT);
       // Date, version, no-retry-449 and session token are checked by assertRequest.
       if (lower.startsWith("x-ms-") && !lower.equals("x-ms-date") && !lower.equals("x-ms-version")
-          && !lower.equals("x-ms-session-token") && !lower.equals("x-ms-noretry-449")) {
+          && !lower.equals("x-ms-session-token") && !lower.equals("x-ms-noretry-449")
+          && !lower.equals("x-ms-cosmos-sdk-supportedcapabilities")) {
         out.put(lower, request.getHeader(name));
       }
     }
