@@ -71,7 +71,7 @@ class ConcurrencyIT {
       }
       LocalServers.resetStats(endpoint);
       BulkResult result = ItSupport.await(client.createDocuments(db, "c", items.iterator(),
-          BulkOptions.builder().maxConcurrency(3).build()));
+          BulkOptions.builder().maxConcurrency(3).batching(false).build()));
       assertEquals(30, result.succeeded());
       Map<String, Object> stats = LocalServers.stats(endpoint);
       assertEquals(30, LocalServers.counter(stats, "requests"), stats.toString());

@@ -252,10 +252,9 @@ class PipelineTest {
     assertEquals(2, server.getRequestCount());
   }
 
-  @Test void everyAttemptIsToldToTheListenerAndLoggedWithoutSecrets() throws Exception {
-    Logger jul = Logger.getLogger("io.cosmoslite");
-    List<LogRecord> records = new CopyOnWriteArrayList<>();
-    Handler handler = new Handler() {
+  /** A log handler that keeps what the library logs (System.Logger goes to java.util.logging). */
+  private static Handler collect(List<LogRecord> records) {
+    return new Handler() {
       @Override public void publish(LogRecord record) {
         records.add(record);
       }
@@ -264,6 +263,12 @@ class PipelineTest {
 
       @Override public void close() {}
     };
+  }
+
+  @Test void everyAttemptIsToldToTheListenerAndLoggedWithoutSecrets() throws Exception {
+    Logger jul = Logger.getLogger("io.cosmoslite");
+    List<LogRecord> records = new CopyOnWriteArrayList<>();
+    Handler handler = collect(records);
     Level before = jul.getLevel();
     jul.setLevel(Level.ALL);
     jul.addHandler(handler);
@@ -308,15 +313,7 @@ class PipelineTest {
   @Test void retriesThatGiveUpAreAWarning() throws Exception {
     Logger jul = Logger.getLogger("io.cosmoslite");
     List<LogRecord> records = new CopyOnWriteArrayList<>();
-    Handler handler = new Handler() {
-      @Override public void publish(LogRecord record) {
-        records.add(record);
-      }
-
-      @Override public void flush() {}
-
-      @Override public void close() {}
-    };
+    Handler handler = collect(records);
     jul.addHandler(handler);
     try {
       server.enqueue(error(429, 0, "TooManyRequests", "slow down")

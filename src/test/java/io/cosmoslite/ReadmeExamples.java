@@ -129,4 +129,17 @@ final class ReadmeExamples {
     System.out.println(client.inFlightRequests() + " in flight, "
         + client.waitingRequests() + " waiting");
   }
+
+  static void batchAndPackedReads(CosmosClient client) {
+    CosmosResult<List<CosmosResult<Map<String, Object>>>> batch = client.executeBatch("shop",
+        "orders", TransactionalBatch.of("ada")
+            .create(Map.of("id", "o9", "customer", "ada", "total", 12))
+            .patch("cart-ada", List.of(PatchOperation.set("/items", List.of())))).join();
+    // all or nothing: on failure nothing is applied and the batch fails with the failing
+    // operation's status; its data holds every operation's result (the others 424)
+
+    BulkResult found = client.readDocuments("shop", "orders",
+        List.of(BulkItem.of("o1", "c1"), BulkItem.of("o2", "c2"), BulkItem.of("gone", "c3"))).join();
+    // one query per partition-key range; results in input order, 404 for a missing one
+  }
 }

@@ -47,6 +47,25 @@ class ThrottledBulkIT {
     return Map.of("id", String.format("doc-%05d", i), "pk", "p" + (i % 10), "n", i);
   }
 
+  @Test void packedWritesResendOnlyTheThrottledOperationsAndWriteEachDocumentOnce() {
+    await(client.createContainer(db, "packed", "/pk"));
+    List<Map<String, Object>> docs = new ArrayList<>();
+    for (int i = 0; i < N; i++) {
+      docs.add(doc(i));
+    }
+    BulkResult written = await(client.createDocuments(db, "packed", docs.iterator(),
+        BulkOptions.DEFAULT));
+    assertTrue(written.allOk(), written.toString());
+    assertEquals(N, written.succeeded());
+    assertTrue(written.retries() > 0, "operations throttled inside bulk answers were resent: "
+        + written);
+    Set<Object> fed = new HashSet<>();
+    await(client.readAllDocuments(db, "packed", RequestOptions.builder().maxItemCount(500)
+        .build(), DocumentType.MAP).forEach(doc -> assertTrue(fed.add(doc.get("id")),
+        "twice: " + doc)));
+    assertEquals(N, fed.size(), "every document exactly once");
+  }
+
   @Test void everyDocumentIsWrittenExactlyOnceDespite429s() {
     await(client.createContainer(db, "items", "/pk"));
     Map<String, Object> before = LocalServers.stats(endpoint);
@@ -58,7 +77,8 @@ class ThrottledBulkIT {
     AtomicReference<BulkOperation.Progress> lastProgress = new AtomicReference<>();
     // Bare documents: the client reads the partition key path from the container once.
     BulkResult written = await(client.createDocuments(db, "items", docs.iterator(),
-        BulkOptions.builder().keepDocuments(true).progressListener(lastProgress::set).build()));
+        BulkOptions.builder().keepDocuments(true).progressListener(lastProgress::set)
+            .batching(false).build())); // one request per document: each 429 is counted
     assertTrue(written.allOk(), written.toString());
     assertEquals(N, written.size());
     assertEquals(N, written.succeeded());
