@@ -188,6 +188,22 @@ class ScriptsTest {
     assertTrue(e.result().isUncertain());
   }
 
+  @Test void aThrottledExecutionIsResentBecauseNothingRan() throws Exception {
+    server.enqueue(error(429, 3200, "TooManyRequests", "Request rate is large")
+        .setHeader("x-ms-retry-after-ms", "1"));
+    server.enqueue(json(200, "\"ran once\""));
+    CosmosResult<Object> result = await(client.executeStoredProcedure("shop", "orders", "s", "p",
+        List.of("a")));
+    for (int i = 0; i < 2; i++) {
+      RecordedRequest request = assertRequest(take(server), "POST", "/" + COLL + "/sprocs/s",
+          "sprocs", COLL + "/sprocs/s", null);
+      assertEquals("[\"a\"]", request.getBody().readUtf8());
+    }
+    assertEquals("ran once", result.data());
+    assertEquals(1, result.retryCount());
+    assertFalse(result.isUncertain());
+  }
+
   // --- triggers and UDFs -----------------------------------------------------------------------
 
   @Test void triggersCarryTheirTypeAndOperation() throws Exception {
