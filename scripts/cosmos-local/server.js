@@ -54,6 +54,9 @@ const { ERROR_CODES, HttpError } = require("./lib/errors");
 // CHARGES: RU charged per operation kind when --ru-per-second is set (roughly what small
 // documents cost on the real service).
 const { createDocumentStore, parseSessionToken, CHARGES } = require("./lib/docs");
+// Stored procedures, triggers, UDFs and conflicts (lib/scripts.js).
+const { createScriptStore } = require("./lib/scripts");
+const SCRIPT_KINDS = new Set(["sprocs", "triggers", "udfs", "conflicts"]);
 
 const DEFAULTS = {
   port: 8081,
@@ -67,6 +70,7 @@ const DEFAULTS = {
   delayMs: 0,
   partitions: 1,
   splitAfter: 0,
+  scriptTimeoutMs: 5000,
   verbose: false
 };
 
@@ -138,6 +142,8 @@ function classify(req, segments) {
     info.doc = ITEM_KINDS[method] || null;
   } else if (segments[4] === "pkranges" && segments.length === 5) {
     info.pkranges = true;
+  } else if (SCRIPT_KINDS.has(segments[4]) && segments.length <= 6) {
+    info.script = { kind: segments[4], id: segments[5] };
   }
   return info;
 }
@@ -176,7 +182,12 @@ function createCosmosLocal(userOptions = {}) {
   const stats = newStats();
   const aadIssuer = aad.fromOptions(options);
   // Documents, partition-key ranges, LSNs and change feeds of every container (lib/docs.js).
-  const documents = createDocumentStore({ partitions: options.partitions, splitAfter: options.splitAfter });
+  const scripts = createScriptStore({ timeoutMs: options.scriptTimeoutMs });
+  const documents = createDocumentStore({
+    partitions: options.partitions,
+    splitAfter: options.splitAfter,
+    udfsOf: state => scripts.udfsOf(state)
+  });
   // container key -> { second, spent }
   const budgets = new Map();
 
@@ -339,6 +350,7 @@ function createCosmosLocal(userOptions = {}) {
     }
 
     if (info.doc || info.pkranges) return documentRequest(req, info, container, parsedBody, rawBody);
+    if (info.script) return scriptRequest(req, info, container, parsedBody);
 
     // Names (not rids) of what a successful DELETE removes, for the document and RU maps.
     let deletedPrefix = null;
@@ -389,10 +401,14 @@ function createCosmosLocal(userOptions = {}) {
     // A container created anew starts empty, with fresh ranges and LSNs.
     if (segments.length === 3 && segments[2] === "colls" && req.method === "POST" && status === 201 && body && body.id) {
       const db = account.database(info.dbId).read();
-      if (db) documents.reset(`dbs/${db.id}/colls/${body.id}`);
+      if (db) {
+        documents.reset(`dbs/${db.id}/colls/${body.id}`);
+        scripts.reset(`dbs/${db.id}/colls/${body.id}`);
+      }
     }
     if (deletedPrefix && status === 204) {
       documents.dropPrefix(deletedPrefix);
+      scripts.dropPrefix(deletedPrefix);
       for (const k of [...budgets.keys()]) {
         if (k === deletedPrefix || (deletedPrefix.endsWith("/") && k.startsWith(deletedPrefix))) budgets.delete(k);
       }
@@ -425,6 +441,7 @@ function createCosmosLocal(userOptions = {}) {
         docId: info.docId,
         headers: req.headers,
         body: parsedBody,
+        triggers: WRITE_KINDS.has(kind) && kind !== "batch" ? scripts.triggersFor(container, kind, req.headers) : null,
         spend: bulk ? c => spend(container, c) : null,
         onSessionNotAvailable: () => {
           stats.sessionNotAvailable += 1;
@@ -446,6 +463,36 @@ function createCosmosLocal(userOptions = {}) {
     const minimal = MINIMAL_KINDS.has(kind) && result.status >= 200 && result.status < 300 &&
       /return=minimal/i.test(header(req, "prefer") || "");
     return { status: result.status, body: result.body, headers, substatus: result.substatus, minimal, own: true };
+  }
+
+  /** Stored procedures (and their execution), triggers, UDFs and conflicts: lib/scripts.js. */
+  function scriptRequest(req, info, container, parsedBody) {
+    const containerHeaders = { "x-ms-alt-content-path": container.key, "x-ms-content-path": container.rid };
+    const executes = info.script.kind === "sprocs" && info.script.id !== undefined && req.method === "POST";
+    const cost = executes ? CHARGES.write : 1;
+    if (executes) {
+      const throttled = throttle(container, cost);
+      if (throttled) throw throttled;
+    }
+    let result;
+    try {
+      result = scripts.handle({
+        container,
+        kind: info.script.kind,
+        id: info.script.id,
+        method: req.method,
+        headers: req.headers,
+        body: parsedBody,
+        documents
+      });
+    } catch (err) {
+      if (err instanceof HttpError) {
+        err.headers = { "x-ms-request-charge": String(cost), ...containerHeaders, ...err.headers };
+      }
+      throw err;
+    }
+    const headers = { "x-ms-request-charge": String(cost), ...containerHeaders, ...result.headers };
+    return { status: result.status, body: result.body, headers, own: true };
   }
 
   function send(req, res, { status, body, headers, substatus, minimal, own }) {

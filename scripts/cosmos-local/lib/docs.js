@@ -201,6 +201,8 @@ function createDocumentStore(options = {}) {
   const partitions = Math.max(1, Math.floor(Number(options.partitions) || 1));
   const splitAfter = Math.max(0, Math.floor(Number(options.splitAfter) || 0));
   const queries = new Map();
+  // The UDFs queries may call (lib/scripts.js keeps them; the package's map otherwise).
+  const udfsOf = options.udfsOf || (state => state.collection.userDefinedFunctions.functions);
 
   function compile(sql) {
     let q = queries.get(sql);
@@ -525,7 +527,7 @@ function createDocumentStore(options = {}) {
     try {
       result = compile(sql).exec(docs, {
         parameters,
-        udf: state.collection.userDefinedFunctions.functions,
+        udf: udfsOf(state),
         maxItemCount,
         continuation,
         compositeIndexes: state.compositeIndexes
@@ -598,7 +600,22 @@ function createDocumentStore(options = {}) {
       patch: Array.isArray(ctx.body) ? { operations: ctx.body } : ctx.body,
       lsn
     };
-    const r = applyOp(state, view, op);
+    const triggers = ctx.triggers;
+    let r;
+    if (triggers && kind !== "read") {
+      // Pre-triggers may change the body; triggers see (and may write to) the operation's own
+      // view, so the write and everything its triggers did commit together or not at all.
+      const tx = transactionOn(state, view, range, lsn, pk || target);
+      if (triggers.pre) {
+        const body = triggers.pre(tx, op.body);
+        if (body !== undefined) op.body = body;
+        if (kind !== "delete" && kind !== "patch") op.patch = Array.isArray(op.body) ? { operations: op.body } : op.body;
+      }
+      r = applyOp(state, view, op);
+      if (r.statusCode < 300 && triggers.post) triggers.post(tx, r.body);
+    } else {
+      r = applyOp(state, view, op);
+    }
     if (r.statusCode < 300) commit(state, view, range, lsn);
     const out = { "x-ms-session-token": sessionToken([range]), "x-ms-documentdb-partitionkeyrangeid": range.id };
     maybeSplit(state, range);
@@ -717,7 +734,7 @@ function createDocumentStore(options = {}) {
       previousImageLSN: e.previous ? e.previous.lsn : 0
     };
     if (e.operationType === "delete") {
-      metadata.timeToLiveExpired = false;
+      metadata.timeToLiveExpired = e.ttlExpired === true;
       metadata.id = e.id;
     }
     const item = {};
@@ -893,6 +910,7 @@ function createDocumentStore(options = {}) {
    */
   function handle(ctx) {
     const state = stateOf(ctx.container);
+    expire(state, ctx.container.definition);
     switch (ctx.kind) {
       case "pkranges":
         return pkranges(state, ctx);
@@ -921,8 +939,112 @@ function createDocumentStore(options = {}) {
     }
   }
 
+  // --- time to live ------------------------------------------------------------------------------
+
+  /**
+   * The record's life in seconds under the container's definition: null when it never expires.
+   * TTL is on when the container has a defaultTtl (-1: on, no default); a document's own `ttl`
+   * (-1: never) overrides the default then, and counts for nothing when TTL is off.
+   */
+  function lifeOf(definition, doc) {
+    const dflt = definition ? definition.defaultTtl : undefined;
+    if (dflt === undefined || dflt === null) return null;
+    const own = doc.ttl;
+    const ttl = typeof own === "number" && Number.isInteger(own) && (own > 0 || own === -1) ? own : dflt;
+    return typeof ttl === "number" && ttl > 0 ? ttl : null;
+  }
+
+  /**
+   * Removes the container's expired documents (lazily, on the next request that touches the
+   * container), each a delete in the full-fidelity change feed with timeToLiveExpired: true.
+   */
+  function expire(state, definition) {
+    if (!definition || definition.defaultTtl === undefined || definition.defaultTtl === null) return;
+    const now = Date.now();
+    for (const [key, rec] of [...state.records]) {
+      const life = lifeOf(definition, rec.doc);
+      if (life === null || now < rec.ms + life * 1000) continue;
+      const range = state.rangeOf(rec.epk);
+      const lsn = range.lsn + 1;
+      range.lsn = lsn;
+      state.records.delete(key);
+      state.log.push({
+        lsn,
+        crts: Math.floor(now / 1000),
+        ms: now,
+        epk: rec.epk,
+        pkKey: rec.pkKey,
+        operationType: "delete",
+        current: undefined,
+        previous: rec,
+        id: rec.doc.id,
+        ttlExpired: true
+      });
+    }
+  }
+
+  // --- transactions (stored procedures and triggers) -----------------------------------------------
+
+  /**
+   * Operations on one logical partition (`pk`: its components) over `view`; nothing reaches the
+   * container until commit(). Each returns {statusCode, body?}.
+   */
+  function transactionOn(state, view, range, lsn, pk) {
+    const pkKey = parts.keyString(pk);
+    const write = (kind, id, body, options = {}) => applyOp(state, view, {
+      kind, id, body, pk, ifMatch: options.ifMatch, ifNoneMatch: undefined, patch: body, lsn
+    });
+    let committed = false;
+    return {
+      pk,
+      create: (body, options) => write("create", undefined, body, options),
+      upsert: (body, options) => write("upsert", undefined, body, options),
+      replace: (id, body, options) => write("replace", id, body, options),
+      delete: (id, options) => write("delete", id, undefined, options),
+      read: id => applyOp(state, view, { kind: "read", id, pk, lsn }),
+      /** The partition's document with this `_rid`, or null. */
+      byRid: rid => {
+        const rec = view.partition(pkKey).find(r => r.doc._rid === rid);
+        return rec ? rec.doc : null;
+      },
+      query: (sql, parameters) => {
+        const docs = view.partition(pkKey).map(r => r.doc);
+        try {
+          const result = compile(sql).exec(docs, { parameters, udf: udfsOf(state), compositeIndexes: state.compositeIndexes });
+          return { statusCode: 200, body: result.result };
+        } catch (err) {
+          return badOp(String(err && err.message));
+        }
+      },
+      selfLink: () => state.collection.read()._self,
+      /** Commits the view (once); the answer's session headers. */
+      commit: () => {
+        if (!committed) commit(state, view, range, lsn);
+        committed = true;
+        maybeSplit(state, range);
+        return { "x-ms-session-token": sessionToken([range]), "x-ms-documentdb-partitionkeyrangeid": range.id };
+      }
+    };
+  }
+
+  /**
+   * A transaction on the logical partition of `pkHeader` (the partition key header's value) of
+   * a resolved container, for a stored procedure: expired documents are gone first.
+   */
+  function transaction(container, pkHeader) {
+    const state = stateOf(container);
+    expire(state, container.definition);
+    let pk;
+    if (pkHeader !== undefined) pk = parts.parsePartitionKey(pkHeader, state.paths, "exact");
+    else if (state.paths.length > 0) throw keyError(parts.FEWER_COMPONENTS);
+    else pk = [];
+    const range = state.rangeOf(state.epkOf(pk));
+    return transactionOn(state, new View(state), range, range.lsn + 1, pk);
+  }
+
   return {
     handle,
+    transaction,
     reset,
     dropPrefix,
     /** The container's state (tests and stats). */

@@ -609,6 +609,171 @@ public final class CosmosClient implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // ---- Server-side scripts (stored procedures, triggers, user-defined functions) and conflicts
+
+  /**
+   * Creates a stored procedure ({@code POST .../sprocs} with {@code {id, body}}); {@code body} is
+   * its JavaScript, e.g. {@code function (name) { getContext().getResponse().setBody("hi " +
+   * name); }}. 409 when the id exists. Never resent when its outcome is unknown.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createStoredProcedure(
+      String database, String container, String id, String body) {
+    return send(Scripts.create(Scripts.Kind.STORED_PROCEDURE, database, container,
+        Scripts.definition(Scripts.Kind.STORED_PROCEDURE, id, body)), CosmosClient::map);
+  }
+
+  /** Reads a stored procedure; data is its resource ({@code id}, {@code body}, {@code _etag}). */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> getStoredProcedure(
+      String database, String container, String id) {
+    return send(Scripts.read(Scripts.Kind.STORED_PROCEDURE, database, container, id),
+        CosmosClient::map);
+  }
+
+  /** Replaces a stored procedure's body ({@code PUT .../sprocs/{id}}); 404 when it is unknown. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> replaceStoredProcedure(
+      String database, String container, String id, String body) {
+    return send(Scripts.replace(Scripts.Kind.STORED_PROCEDURE, database, container,
+        Scripts.definition(Scripts.Kind.STORED_PROCEDURE, id, body)), CosmosClient::map);
+  }
+
+  /** Deletes a stored procedure; 404 when it is unknown. */
+  public CompletableFuture<CosmosResult<Void>> deleteStoredProcedure(String database,
+      String container, String id) {
+    return send(Scripts.delete(Scripts.Kind.STORED_PROCEDURE, database, container, id),
+        CosmosClient::none);
+  }
+
+  /** Lists a container's stored procedures ({@code GET .../sprocs}), every page. */
+  public CompletableFuture<CosmosResult<List<Map<String, Object>>>> listStoredProcedures(
+      String database, String container) {
+    return allPages(Scripts.list(Scripts.Kind.STORED_PROCEDURE, database, container),
+        Scripts.Kind.STORED_PROCEDURE.feedKey);
+  }
+
+  /**
+   * Runs a stored procedure in the logical partition {@code partitionKey} with {@code args} sent
+   * as a JSON array ({@code POST .../sprocs/{id}}). Data is what the script set with
+   * {@code getContext().getResponse().setBody(...)} as JSON values (maps, lists, strings,
+   * numbers, booleans), or null when it set nothing. A script that throws is a 400 and wrote
+   * nothing. An execution whose outcome is unknown (no answer, 408, 503) is never resent: it
+   * is reported {@link CosmosResult#isUncertain() uncertain}.
+   */
+  public CompletableFuture<CosmosResult<Object>> executeStoredProcedure(String database,
+      String container, String id, Object partitionKey, List<?> args) {
+    return executeStoredProcedure(database, container, id, partitionKey, args, false);
+  }
+
+  /**
+   * Runs a stored procedure; with {@code scriptLogging} the script's {@code console.log} output
+   * is asked for ({@code x-ms-documentdb-script-enable-logging: true}) and comes back as
+   * {@link CosmosResult#scriptLog()}.
+   */
+  public CompletableFuture<CosmosResult<Object>> executeStoredProcedure(String database,
+      String container, String id, Object partitionKey, List<?> args, boolean scriptLogging) {
+    return send(Scripts.execute(database, container, id, partitionKey, args, scriptLogging),
+        Scripts::body);
+  }
+
+  /**
+   * Creates a trigger: {@code type} says whether it runs before or after the write that names
+   * it ({@link RequestOptions.Builder#preTrigger(String)} / {@code postTrigger}), and
+   * {@code operation} which writes may name it. 409 when the id exists.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createTrigger(String database,
+      String container, String id, String body, TriggerType type, TriggerOperation operation) {
+    return send(Scripts.create(Scripts.Kind.TRIGGER, database, container,
+        Scripts.trigger(id, body, type, operation)), CosmosClient::map);
+  }
+
+  /** Reads a trigger. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> getTrigger(String database,
+      String container, String id) {
+    return send(Scripts.read(Scripts.Kind.TRIGGER, database, container, id), CosmosClient::map);
+  }
+
+  /** Replaces a trigger's body, type and operation; 404 when it is unknown. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> replaceTrigger(String database,
+      String container, String id, String body, TriggerType type, TriggerOperation operation) {
+    return send(Scripts.replace(Scripts.Kind.TRIGGER, database, container,
+        Scripts.trigger(id, body, type, operation)), CosmosClient::map);
+  }
+
+  /** Deletes a trigger; 404 when it is unknown. */
+  public CompletableFuture<CosmosResult<Void>> deleteTrigger(String database, String container,
+      String id) {
+    return send(Scripts.delete(Scripts.Kind.TRIGGER, database, container, id),
+        CosmosClient::none);
+  }
+
+  /** Lists a container's triggers ({@code GET .../triggers}), every page. */
+  public CompletableFuture<CosmosResult<List<Map<String, Object>>>> listTriggers(
+      String database, String container) {
+    return allPages(Scripts.list(Scripts.Kind.TRIGGER, database, container),
+        Scripts.Kind.TRIGGER.feedKey);
+  }
+
+  /**
+   * Creates a user-defined function, callable in this container's queries as
+   * {@code udf.<id>(...)}; 409 when the id exists.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createUserDefinedFunction(
+      String database, String container, String id, String body) {
+    return send(Scripts.create(Scripts.Kind.USER_DEFINED_FUNCTION, database, container,
+        Scripts.definition(Scripts.Kind.USER_DEFINED_FUNCTION, id, body)), CosmosClient::map);
+  }
+
+  /** Reads a user-defined function. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> getUserDefinedFunction(
+      String database, String container, String id) {
+    return send(Scripts.read(Scripts.Kind.USER_DEFINED_FUNCTION, database, container, id),
+        CosmosClient::map);
+  }
+
+  /** Replaces a user-defined function's body; 404 when it is unknown. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> replaceUserDefinedFunction(
+      String database, String container, String id, String body) {
+    return send(Scripts.replace(Scripts.Kind.USER_DEFINED_FUNCTION, database, container,
+        Scripts.definition(Scripts.Kind.USER_DEFINED_FUNCTION, id, body)), CosmosClient::map);
+  }
+
+  /** Deletes a user-defined function; 404 when it is unknown. */
+  public CompletableFuture<CosmosResult<Void>> deleteUserDefinedFunction(String database,
+      String container, String id) {
+    return send(Scripts.delete(Scripts.Kind.USER_DEFINED_FUNCTION, database, container, id),
+        CosmosClient::none);
+  }
+
+  /** Lists a container's user-defined functions ({@code GET .../udfs}), every page. */
+  public CompletableFuture<CosmosResult<List<Map<String, Object>>>> listUserDefinedFunctions(
+      String database, String container) {
+    return allPages(Scripts.list(Scripts.Kind.USER_DEFINED_FUNCTION, database, container),
+        Scripts.Kind.USER_DEFINED_FUNCTION.feedKey);
+  }
+
+  /**
+   * Lists a container's conflicts ({@code GET .../conflicts}, every page): the writes of a
+   * multi-region-write account that lost to another region's. Empty elsewhere.
+   */
+  public CompletableFuture<CosmosResult<List<Map<String, Object>>>> listConflicts(
+      String database, String container) {
+    return allPages(Scripts.list(Scripts.Kind.CONFLICT, database, container),
+        Scripts.Kind.CONFLICT.feedKey);
+  }
+
+  /** Reads one conflict; 404 when it is unknown. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> getConflict(String database,
+      String container, String id) {
+    return send(Scripts.read(Scripts.Kind.CONFLICT, database, container, id), CosmosClient::map);
+  }
+
+  /** Deletes one conflict (once resolved); 404 when it is unknown. */
+  public CompletableFuture<CosmosResult<Void>> deleteConflict(String database, String container,
+      String id) {
+    return send(Scripts.delete(Scripts.Kind.CONFLICT, database, container, id),
+        CosmosClient::none);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // The three steps every method takes: request → pipeline → caller's future
 
   /** Sends one request; the caller's future, with the raise-on-failure switch applied. */

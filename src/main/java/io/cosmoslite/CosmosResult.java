@@ -153,6 +153,24 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
     return headers.get(name);
   }
 
+  /**
+   * A stored procedure's {@code console.log} output, decoded from the response header
+   * {@code x-ms-documentdb-script-log-results}; null unless the execution asked for script
+   * logging and the service sent it.
+   */
+  public String scriptLog() {
+    String value = header(Scripts.LOG_RESULTS);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return java.net.URLDecoder.decode(value.replace("+", "%2B"),
+          java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return value; // not URL-encoded after all: as sent
+    }
+  }
+
   /** Every response header of the final attempt (first value of each), case-insensitive. */
   public Map<String, String> headers() {
     return headers;

@@ -95,6 +95,24 @@ final class ReadmeExamples {
         .toList().join().data().get(0);
   }
 
+  static void scripts(CosmosClient client) {
+    client.createStoredProcedure("shop", "orders", "addTwo",
+        "function (a, b) { console.log('adding'); getContext().getResponse().setBody(a + b); }")
+        .join();
+    CosmosResult<Object> sum = client.executeStoredProcedure("shop", "orders", "addTwo", "ada",
+        List.of(2, 3), true).join();                    // true: x-ms-documentdb-script-enable-logging
+    System.out.println(sum.data() + " " + sum.scriptLog());            // 5 adding
+
+    client.createTrigger("shop", "orders", "stamp",
+        "function () { var r = getContext().getRequest(); var d = r.getBody(); d.stamped = true;"
+            + " r.setBody(d); }", TriggerType.PRE, TriggerOperation.CREATE).join();
+    client.createDocument("shop", "orders", Map.of("id", "3", "customer", "ada"), "ada",
+        RequestOptions.builder().preTrigger("stamp").build(), DocumentType.MAP).join();
+
+    client.createUserDefinedFunction("shop", "orders", "tax", "function (x) { return x * 1.2; }")
+        .join();                                        // SELECT VALUE udf.tax(c.total) FROM c
+  }
+
   static void errors(CosmosClient client) {
     try {
       client.createDocument("shop", "orders", Map.of("id", "1", "customer", "ada"), "ada").join();
