@@ -321,7 +321,8 @@ abstract class ClientSettings {
     return "CosmosClient.Builder{endpoint=" + endpoint + ", credential="
         + (key != null ? "master key [redacted]" : resourceToken != null
         ? "resource token [redacted]" : resourceTokens != null
-        ? resourceTokens.size() + " resource tokens [redacted]" : credential != null ? "Entra ID" : "none")
+        ? resourceTokens.size() + " resource tokens [redacted]"
+        : credential != null ? "Entra ID" : "none")
         + ", maxConcurrency=" + maxConcurrency
         + ", raiseOnFailure=" + raiseOnFailure + "}";
   }
