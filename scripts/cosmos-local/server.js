@@ -19,6 +19,8 @@ const crypto = require("crypto");
 const auth = require("./lib/auth");
 const aad = require("./lib/aad");
 const { ensureCertificate } = require("./lib/cert");
+const { createOfferStore, throughputFromHeaders } = require("./lib/offers");
+const { createUserStore } = require("./lib/users");
 
 const Account = require("@vercel/cosmosdb-server/lib/account").default;
 const route = require("@vercel/cosmosdb-server/lib/routes").default;
@@ -190,6 +192,12 @@ function createCosmosLocal(userOptions = {}) {
   });
   // container key -> { second, spent }
   const budgets = new Map();
+  // Offers (lib/offers.js); users, permissions and the resource tokens they issue (lib/users.js).
+  const offers = createOfferStore();
+  const users = createUserStore({
+    masterKey: () => options.key,
+    databaseExists: id => Boolean(account && account.database(id).read())
+  });
 
   // Fixed at creation, like before; checked before building a log line.
   const verbose = Boolean(options.verbose);
@@ -311,8 +319,12 @@ function createCosmosLocal(userOptions = {}) {
       headers: req.headers,
       masterKey: options.key,
       resource,
-      aad: aadIssuer && { issuer: aadIssuer, audiences: aad.audiencesFor(scheme, actualPort) }
+      aad: aadIssuer && { issuer: aadIssuer, audiences: aad.audiencesFor(scheme, actualPort) },
+      resourceTokens: users.verify
     });
+    if (authError && authError.status === 403) {
+      throw new HttpError(403, authError.message, { headers: { "x-ms-request-charge": "0" } });
+    }
     if (authError) {
       stats.unauthorized += 1;
       throw new HttpError(401, authError, { headers: { "x-ms-request-charge": "0" } });
@@ -352,14 +364,26 @@ function createCosmosLocal(userOptions = {}) {
     if (info.doc || info.pkranges) return documentRequest(req, info, container, parsedBody, rawBody);
     if (info.script) return scriptRequest(req, info, container, parsedBody);
 
+    const own = offers.handle(req.method, segments, parsedBody, req.headers) ||
+      users.handle(req.method, segments, parsedBody, req.headers);
+    if (own) return { status: own.status, body: own.body, headers: { "x-ms-request-charge": "1", ...own.headers }, own: true };
+    // A database or container created with throughput gets an offer; 400 before creating when
+    // the throughput is invalid.
+    const creates = req.method === "POST" && (segments.length === 1 || segments.length === 3) &&
+      !isTrue(req.headers["x-ms-documentdb-isquery"]) && header(req, "content-type") !== "application/query+json";
+    const throughput = creates ? throughputFromHeaders(req.headers) : null;
+
     // Names (not rids) of what a successful DELETE removes, for the document and RU maps.
     let deletedPrefix = null;
+    let deletedSelf = null;
     if (req.method === "DELETE" && segments[0] === "dbs" && segments.length === 4 && segments[2] === "colls") {
       const c = resolveContainer(segments[1], segments[3]);
       if (c) deletedPrefix = c.key;
+      if (c) deletedSelf = c.definition._self;
     } else if (req.method === "DELETE" && segments[0] === "dbs" && segments.length === 2) {
       const db = account.database(segments[1]).read();
       if (db) deletedPrefix = `dbs/${db.id}/colls/`;
+      if (db) deletedSelf = db._self;
     }
 
     // Databases, containers and the rest: the package.
@@ -406,7 +430,10 @@ function createCosmosLocal(userOptions = {}) {
         scripts.reset(`dbs/${db.id}/colls/${body.id}`);
       }
     }
+    if (throughput && status === 201) offers.created(body, throughput);
     if (deletedPrefix && status === 204) {
+      offers.dropResource(deletedSelf);
+      if (segments.length === 2) users.dropDatabase(segments[1]);
       documents.dropPrefix(deletedPrefix);
       scripts.dropPrefix(deletedPrefix);
       for (const k of [...budgets.keys()]) {

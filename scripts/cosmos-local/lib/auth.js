@@ -117,9 +117,10 @@ function parseAuthorization(value) {
  * Checks a request's authorization. Returns null when the request may pass,
  * otherwise a message for a 401 answer. `resource` may pass in
  * resourceFromPath(rawPath) when the caller has it already. `aad`, when the server accepts
- * Entra ID tokens, is {issuer (lib/aad.js createIssuer), audiences}.
+ * Entra ID tokens, is {issuer (lib/aad.js createIssuer), audiences}. `resourceTokens`, when
+ * given, verifies resource tokens (lib/users.js verify); it may answer {status: 403, message}.
  */
-function checkRequest({ method, rawPath, headers, masterKey, now = Date.now(), resource, aad }) {
+function checkRequest({ method, rawPath, headers, masterKey, now = Date.now(), resource, aad, resourceTokens }) {
   const xmsDate = headerValue(headers["x-ms-date"]);
   if (!xmsDate) {
     return "Required header 'x-ms-date' is missing; it is part of the signed payload.";
@@ -144,9 +145,12 @@ function checkRequest({ method, rawPath, headers, masterKey, now = Date.now(), r
   }
   const type = parsed.type.toLowerCase();
   if (type === "resource") {
-    // Resource tokens are minted by the (absent) permission resource; cosmos-local
-    // has no users/permissions, so it cannot verify them and lets them through.
-    return null;
+    // Resource tokens are minted by permissions (lib/users.js), which verifies them: null, a
+    // message for a 401, or {status: 403, message} when the token does not grant the request.
+    if (!resourceTokens) {
+      return "Resource tokens are not accepted by this cosmos-local.";
+    }
+    return resourceTokens(parsed.sig, { method, resource: resource || resourceFromPath(rawPath), headers, nowMs: now });
   }
   if (type === "aad") {
     // Entra ID tokens: checked only when the server runs with --aad-issuer (lib/aad.js).
@@ -170,7 +174,10 @@ function checkRequest({ method, rawPath, headers, masterKey, now = Date.now(), r
   // defines and the official SDKs do; name-based links keep their case. So those spellings are
   // accepted only when every name in the link looks like a resource id.
   const links = [link];
-  if (isRidLink(link)) {
+  if (resourceType === "offers" && link.startsWith("offers/")) {
+    // An offer is signed by its id alone, lower-cased (cosmos-rest.md §2.a).
+    links.push(link.slice("offers/".length).toLowerCase());
+  } else if (isRidLink(link)) {
     const names = link.split("/").filter((_, i) => i % 2 === 1);
     links.push(names[names.length - 1].toLowerCase(), link.toLowerCase());
   }

@@ -48,8 +48,13 @@ test("checkRequest: accepts good, rejects bad key, stale or missing date", () =>
     /15 minutes/
   );
   assert.match(auth.checkRequest({ ...base, headers: { "x-ms-date": date } }), /authorization/);
-  // resource tokens are let through unverified
-  assert.equal(auth.checkRequest({ ...base, headers: { "x-ms-date": date, authorization: encodeURIComponent("type=resource&ver=1.0&sig=abc") } }), null);
+  // resource tokens go to the verifier (lib/users.js); without one they are refused
+  const resourceHeaders = { "x-ms-date": date, authorization: encodeURIComponent("type=resource&ver=1.0&sig=abc") };
+  assert.match(auth.checkRequest({ ...base, headers: resourceHeaders }), /not accepted/);
+  const seen = [];
+  const verifier = (sig, ctx) => (seen.push([sig, ctx.method, ctx.resource.link]), { status: 403, message: "no" });
+  assert.deepEqual(auth.checkRequest({ ...base, headers: resourceHeaders, resourceTokens: verifier }), { status: 403, message: "no" });
+  assert.deepEqual(seen, [["abc", "GET", "dbs/a/colls/b"]]);
 });
 
 test("session tokens: V1, V2, compound and malformed", () => {

@@ -7,8 +7,11 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -215,4 +218,57 @@ abstract class Auth {
     }
   }
 
+  static Auth resourceTokens(Map<String, String> tokensByLink) {
+    return new ResourceTokens(tokensByLink);
+  }
+
+  /**
+   * Resource tokens per resource link: a request is sent with the token whose link is the
+   * longest prefix (whole segments) of the request's signed link. The account read ({@code ""})
+   * takes any token; a request no token covers is not sent.
+   */
+  static final class ResourceTokens extends Auth {
+    /** Links without slashes at either end, longest first; headers in the same order. */
+    private final List<String> links = new ArrayList<>();
+    private final List<String> headers = new ArrayList<>();
+
+    ResourceTokens(Map<String, String> tokensByLink) {
+      List<Map.Entry<String, String>> entries = new ArrayList<>();
+      for (Map.Entry<String, String> e : tokensByLink.entrySet()) {
+        entries.add(Map.entry(trimLink(e.getKey()), e.getValue()));
+      }
+      entries.sort((a, b) -> Integer.compare(b.getKey().length(), a.getKey().length()));
+      for (Map.Entry<String, String> e : entries) {
+        links.add(e.getKey());
+        headers.add(new ResourceToken(e.getValue()).header);
+      }
+    }
+
+    static String trimLink(String link) {
+      int start = 0;
+      int end = link.length();
+      while (start < end && link.charAt(start) == '/') {
+        start++;
+      }
+      while (end > start && link.charAt(end - 1) == '/') {
+        end--;
+      }
+      return link.substring(start, end);
+    }
+
+    @Override String authorization(String verb, String resourceType, String resourceLink,
+        String date) {
+      for (int i = 0; i < links.size(); i++) {
+        String link = links.get(i);
+        if (resourceLink.equals(link) || resourceLink.startsWith(link + "/")) {
+          return headers.get(i);
+        }
+      }
+      if (resourceLink.isEmpty()) {
+        return headers.get(0);
+      }
+      throw new IllegalStateException("no resource token covers " + resourceLink
+          + " (tokens are given for " + links + ")");
+    }
+  }
 }

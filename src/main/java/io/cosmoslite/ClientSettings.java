@@ -25,6 +25,7 @@ abstract class ClientSettings {
   private String endpoint;
   private String key;
   private String resourceToken;
+  private Map<String, String> resourceTokens;
   private TokenCredential credential;
   private boolean raiseOnFailure = true;
   private int maxConcurrency = 100;
@@ -64,6 +65,7 @@ abstract class ClientSettings {
     }
     this.key = key;
     this.resourceToken = null;
+    this.resourceTokens = null;
     this.credential = null;
     return self();
   }
@@ -78,6 +80,43 @@ abstract class ClientSettings {
       throw new IllegalArgumentException("resourceToken is blank");
     }
     this.resourceToken = token;
+    this.resourceTokens = null;
+    this.key = null;
+    this.credential = null;
+    return self();
+  }
+
+  /**
+   * Several resource tokens, each for the resource link its permission names (e.g.
+   * {@code dbs/app/colls/orders} → that permission's {@code _token}): every request is signed
+   * with the token whose link is the longest prefix, by whole segments, of the request's
+   * resource link (a document's {@code dbs/app/colls/orders/docs/o1} takes the token of
+   * {@code dbs/app/colls/orders}); the account read takes any. A request that no token covers
+   * is not sent: it fails with code 0, "no resource token covers ...". Replaces a key, token or
+   * credential set before.
+   *
+   * @throws IllegalArgumentException when the map is empty, or a link or token is blank
+   */
+  public CosmosClient.Builder resourceTokens(Map<String, String> tokensByResourceLink) {
+    Objects.requireNonNull(tokensByResourceLink, "resourceTokens == null");
+    if (tokensByResourceLink.isEmpty()) {
+      throw new IllegalArgumentException("resourceTokens is empty");
+    }
+    Map<String, String> copy = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, String> e : tokensByResourceLink.entrySet()) {
+      String link = Objects.requireNonNull(e.getKey(), "resourceTokens has a null link");
+      String token = Objects.requireNonNull(e.getValue(), "resourceTokens has a null token");
+      if (Auth.ResourceTokens.trimLink(link).isEmpty()) {
+        throw new IllegalArgumentException("resourceTokens has a blank resource link");
+      }
+      if (token.isBlank()) {
+        // The link is not secret; the token is never echoed.
+        throw new IllegalArgumentException("resourceTokens has a blank token for " + link);
+      }
+      copy.put(link, token);
+    }
+    this.resourceTokens = Map.copyOf(copy);
+    this.resourceToken = null;
     this.key = null;
     this.credential = null;
     return self();
@@ -97,6 +136,7 @@ abstract class ClientSettings {
     this.credential = Objects.requireNonNull(credential, "credential == null");
     this.key = null;
     this.resourceToken = null;
+    this.resourceTokens = null;
     return self();
   }
 
@@ -251,7 +291,7 @@ abstract class ClientSettings {
     if (endpoint == null) {
       throw new IllegalStateException("endpoint required (or connectionString)");
     }
-    if (key == null && resourceToken == null && credential == null) {
+    if (key == null && resourceToken == null && resourceTokens == null && credential == null) {
       throw new IllegalStateException("key, resourceToken or credential required");
     }
     if (httpClient != null && trustedCertificates != null) {
@@ -263,6 +303,7 @@ abstract class ClientSettings {
     Json.warmUpInBackground();
     Auth auth = key != null ? Auth.masterKey(key) : resourceToken != null
         ? Auth.resourceToken(resourceToken)
+        : resourceTokens != null ? Auth.resourceTokens(resourceTokens)
         : Auth.entraId(new TokenCache(credential, java.net.URI.create(endpoint)));
     HttpClient http = httpClient != null ? httpClient
         : Config.httpClient(connectTimeout, trustedCertificates);
@@ -279,7 +320,9 @@ abstract class ClientSettings {
   @Override public String toString() {
     return "CosmosClient.Builder{endpoint=" + endpoint + ", credential="
         + (key != null ? "master key [redacted]" : resourceToken != null
-        ? "resource token [redacted]" : credential != null ? "Entra ID" : "none")
+        ? "resource token [redacted]" : resourceTokens != null
+        ? resourceTokens.size() + " resource tokens [redacted]"
+        : credential != null ? "Entra ID" : "none")
         + ", maxConcurrency=" + maxConcurrency
         + ", raiseOnFailure=" + raiseOnFailure + "}";
   }

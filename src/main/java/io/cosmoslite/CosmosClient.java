@@ -774,6 +774,133 @@ public final class CosmosClient implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // ---- Throughput, users and permissions (offers, resource tokens)
+
+  /**
+   * A database's shared throughput: reads the database (its {@code _rid}), queries
+   * {@code POST offers} for the offer whose {@code offerResourceId} is that id, and reads the
+   * offer ({@code GET offers/{id}}) for its minimum and pending state. A database without
+   * throughput fails with 404, "no offer for dbs/{db}: ...".
+   */
+  public CompletableFuture<CosmosResult<ThroughputProperties>> readThroughput(String database) {
+    return Composites.readThroughput(this, Databases.read(database));
+  }
+
+  /**
+   * A container's dedicated throughput, found as {@link #readThroughput(String)} does. A
+   * container without its own (serverless, or sharing its database's) fails with 404,
+   * "no offer for dbs/{db}/colls/{c}: ...".
+   */
+  public CompletableFuture<CosmosResult<ThroughputProperties>> readThroughput(String database,
+      String container) {
+    return Composites.readThroughput(this, Containers.read(database, container));
+  }
+
+  /**
+   * Replaces a database's shared throughput ({@code PUT offers/{id}} with the offer read, its
+   * content replaced); from manual to autoscale or back it adds the migration header. Data is
+   * the replaced offer's properties ({@link ThroughputProperties#isReplacePending()} while the
+   * service applies it). No offer: 404 as for {@link #readThroughput(String)}.
+   */
+  public CompletableFuture<CosmosResult<ThroughputProperties>> replaceThroughput(
+      String database, Throughput throughput) {
+    return Composites.replaceThroughput(this, Databases.read(database), throughput);
+  }
+
+  /**
+   * Replaces a container's dedicated throughput as
+   * {@link #replaceThroughput(String, Throughput)} does.
+   */
+  public CompletableFuture<CosmosResult<ThroughputProperties>> replaceThroughput(
+      String database, String container, Throughput throughput) {
+    return Composites.replaceThroughput(this, Containers.read(database, container), throughput);
+  }
+
+  /** Creates a user of a database ({@code POST dbs/{db}/users}); 409 when it exists. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createUser(String database,
+      String id) {
+    return send(Users.create(database, id), CosmosClient::map);
+  }
+
+  /** Reads a user ({@code GET dbs/{db}/users/{id}}). */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> getUser(String database,
+      String id) {
+    return send(Users.read(database, id), CosmosClient::map);
+  }
+
+  /** Renames a user ({@code PUT dbs/{db}/users/{id}}); its permissions stay with it. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> replaceUser(String database,
+      String id, String newId) {
+    return send(Users.replace(database, id, newId), CosmosClient::map);
+  }
+
+  /** Deletes a user and its permissions; their tokens stop working. */
+  public CompletableFuture<CosmosResult<Void>> deleteUser(String database, String id) {
+    return send(Users.delete(database, id), CosmosClient::none);
+  }
+
+  /** Lists a database's users ({@code GET dbs/{db}/users}), every page. */
+  public CompletableFuture<CosmosResult<List<Map<String, Object>>>> listUsers(String database) {
+    return Composites.allPages(this, Users.list(database), "Users");
+  }
+
+  /**
+   * Grants a user {@code mode} on a resource link ({@code dbs/{db}/colls/{c}}, or a document in
+   * it): {@code POST dbs/{db}/users/{u}/permissions}. Data is the permission; its {@code _token}
+   * is the resource token to hand to the user's client
+   * ({@link Builder#resourceToken(String)}). 409 when the user has a permission on that link.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createPermission(String database,
+      String user, String id, PermissionMode mode, String resourceLink) {
+    return createPermission(database, user, id, mode, resourceLink, null);
+  }
+
+  /**
+   * Grants {@code mode} on a resource link in one logical partition
+   * ({@code resourcePartitionKey}; a {@link PartitionKey} or a String, Number or Boolean; null
+   * for the whole resource): the token cannot touch another partition.
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> createPermission(String database,
+      String user, String id, PermissionMode mode, String resourceLink, Object partitionKey) {
+    return send(Users.createPermission(database, user, id, mode, resourceLink, partitionKey),
+        CosmosClient::map);
+  }
+
+  /** Reads a permission with a fresh resource token in {@code _token} (an hour's life). */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> getPermission(String database,
+      String user, String id) {
+    return getPermission(database, user, id, null);
+  }
+
+  /**
+   * Reads a permission with a fresh token living {@code tokenLife}, 1 second to 5 hours
+   * ({@code x-ms-documentdb-expiry-seconds}; null for the service's default).
+   */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> getPermission(String database,
+      String user, String id, java.time.Duration tokenLife) {
+    return send(Users.readPermission(database, user, id, tokenLife), CosmosClient::map);
+  }
+
+  /** Replaces a permission's grant ({@code PUT}); tokens of the old grant stop working. */
+  public CompletableFuture<CosmosResult<Map<String, Object>>> replacePermission(String database,
+      String user, String id, PermissionMode mode, String resourceLink, Object partitionKey) {
+    return send(Users.replacePermission(database, user, id, mode, resourceLink, partitionKey),
+        CosmosClient::map);
+  }
+
+  /** Deletes a permission; its tokens stop working. */
+  public CompletableFuture<CosmosResult<Void>> deletePermission(String database, String user,
+      String id) {
+    return send(Users.deletePermission(database, user, id), CosmosClient::none);
+  }
+
+  /** Lists a user's permissions, each with a fresh {@code _token}, every page. */
+  public CompletableFuture<CosmosResult<List<Map<String, Object>>>> listPermissions(
+      String database, String user) {
+    return Composites.allPages(this, Users.listPermissions(database, user), "Permissions");
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // The three steps every method takes: request → pipeline → caller's future
 
   /** Sends one request; the caller's future, with the raise-on-failure switch applied. */

@@ -116,6 +116,7 @@ final class Documents {
         .header("x-ms-documentdb-pre-trigger-include", options.preTrigger)
         .header("x-ms-documentdb-post-trigger-include", options.postTrigger)
         .header("Prefer", options.returnDocument ? null : "return=minimal");
+    headerOptions(b, options);
     if (options.indexingDirective != null) {
       b.header("x-ms-indexing-directive", options.indexingDirective.header);
     }
@@ -130,6 +131,7 @@ final class Documents {
   static CosmosRequest.Builder readOptions(CosmosRequest.Builder b, RequestOptions options,
       Reads reads) {
     b.callerSessionToken(options.sessionToken).timeout(options.timeout);
+    headerOptions(b, options);
     ConsistencyLevel level = options.consistencyLevel != null
         ? options.consistencyLevel : reads.client;
     if (level != null) {
@@ -141,6 +143,14 @@ final class Documents {
       b.header("x-ms-consistency-level", level.headerValue());
     }
     return b;
+  }
+
+  /** Options that are pure headers: priority level and throughput bucket. */
+  private static void headerOptions(CosmosRequest.Builder b, RequestOptions options) {
+    b.header("x-ms-cosmos-priority-level",
+        options.priorityLevel == null ? null : options.priorityLevel.header)
+        .header("x-ms-cosmos-throughput-bucket", options.throughputBucket == null
+            ? null : Integer.toString(options.throughputBucket));
   }
 
   /**

@@ -50,6 +50,8 @@ public final class RequestOptions {
   final String continuationToken;
   final boolean returnDocument;
   final String patchCondition;
+  final PriorityLevel priorityLevel;
+  final Integer throughputBucket;
 
   private RequestOptions(Builder b) {
     this.sessionToken = b.sessionToken;
@@ -65,6 +67,8 @@ public final class RequestOptions {
     this.continuationToken = b.continuationToken;
     this.returnDocument = b.returnDocument;
     this.patchCondition = b.patchCondition;
+    this.priorityLevel = b.priorityLevel;
+    this.throughputBucket = b.throughputBucket;
   }
 
   /** A builder with every option unset. */
@@ -88,6 +92,8 @@ public final class RequestOptions {
     b.continuationToken = continuationToken;
     b.returnDocument = returnDocument;
     b.patchCondition = patchCondition;
+    b.priorityLevel = priorityLevel;
+    b.throughputBucket = throughputBucket;
     return b;
   }
 
@@ -129,7 +135,8 @@ public final class RequestOptions {
         + ", consistencyLevel=" + consistencyLevel + ", timeout=" + timeout
         + ", partitionKey=" + partitionKey + ", maxItemCount=" + maxItemCount
         + ", continuationToken=" + shorten(continuationToken) + ", returnDocument="
-        + returnDocument + ", patchCondition=" + patchCondition + "}";
+        + returnDocument + ", patchCondition=" + patchCondition + ", priorityLevel="
+        + priorityLevel + ", throughputBucket=" + throughputBucket + "}";
   }
 
   static String shorten(String token) {
@@ -156,6 +163,8 @@ public final class RequestOptions {
     private String continuationToken;
     private boolean returnDocument = true;
     private String patchCondition;
+    private PriorityLevel priorityLevel;
+    private Integer throughputBucket;
 
     private Builder() {}
 
@@ -268,6 +277,30 @@ public final class RequestOptions {
         throw new IllegalArgumentException("patchCondition is blank");
       }
       this.patchCondition = condition;
+      return this;
+    }
+
+    /**
+     * Priority of the call when the account throttles by priority
+     * ({@code x-ms-cosmos-priority-level: High|Low}): under pressure low-priority requests are
+     * throttled first. Every document operation, query and feed. Default: the account's.
+     */
+    public Builder priorityLevel(PriorityLevel priorityLevel) {
+      this.priorityLevel = Objects.requireNonNull(priorityLevel, "priorityLevel == null");
+      return this;
+    }
+
+    /**
+     * The throughput bucket (1 to 5) the call draws from ({@code x-ms-cosmos-throughput-bucket})
+     * when the container has buckets configured. Every document operation, query and feed.
+     *
+     * @throws IllegalArgumentException outside 1..5
+     */
+    public Builder throughputBucket(int bucket) {
+      if (bucket < 1 || bucket > 5) {
+        throw new IllegalArgumentException("throughputBucket must be 1 to 5, got " + bucket);
+      }
+      this.throughputBucket = bucket;
       return this;
     }
 

@@ -76,6 +76,23 @@ final class Results {
         result.cause(), result.ambiguity());
   }
 
+  /** The same successful result with other data (read from its body and headers). */
+  static <U> CosmosResult<U> withData(CosmosResult<?> result, U data) {
+    return new CosmosResult<>(result.code(), data, result.error(), result.serviceCode(),
+        result.headers(), result.retryCount(), result.retryWait(), result.isUncertain(),
+        result.cause(), result.ambiguity());
+  }
+
+  /**
+   * A failure the client concludes from a successful answer (no offer in an offers query):
+   * {@code code} and {@code serviceCode} as the service would say it, the answer's headers.
+   */
+  static <U> CosmosResult<U> concluded(int code, String serviceCode, String error,
+      CosmosResult<?> answer) {
+    return new CosmosResult<>(code, null, error, serviceCode, answer.headers(),
+        answer.retryCount(), answer.retryWait(), false, null, null);
+  }
+
   /** A result of several requests (pages, a read-back): the last one's code, these parts. */
   static <T> CosmosResult<T> combined(int code, T data, Map<String, String> headers, int retries,
       Duration waited, String ambiguity) {

@@ -40,6 +40,20 @@ public final class Throughput {
     return new Throughput(maxRequestUnitsPerSecond, true);
   }
 
+  /** A value the service reported, not checked against today's minimums. */
+  static Throughput reported(int value, boolean autoscale) {
+    return new Throughput(value, autoscale);
+  }
+
+  /** Manual RU/s, or the autoscale maximum. */
+  int value() {
+    return value;
+  }
+
+  boolean isAutoscale() {
+    return autoscale;
+  }
+
   void apply(CosmosRequest.Builder request) {
     if (autoscale) {
       request.header("x-ms-cosmos-offer-autopilot-settings", "{\"maxThroughput\":" + value + "}");

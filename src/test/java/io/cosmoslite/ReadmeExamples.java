@@ -133,6 +133,29 @@ final class ReadmeExamples {
     instanceB.getDocument("shop", "orders", "2", "bo", fromCookie, DocumentType.MAP).join();
   }
 
+  static void throughput(CosmosClient client) {
+    client.createContainer("shop", ContainerProperties.builder("orders", "/customer").build(),
+        Throughput.manual(400)).join();
+    client.replaceThroughput("shop", "orders", Throughput.manual(800)).join();
+    ThroughputProperties tp = client.readThroughput("shop", "orders").join().data();
+    System.out.println(tp.requestUnitsPerSecond() + " RU/s, at least "
+        + tp.minimumRequestUnitsPerSecond() + ", pending " + tp.isReplacePending());
+    client.replaceThroughput("shop", "orders", Throughput.autoscale(4000)).join();
+  }
+
+  static void resourceTokens(CosmosClient backend) {
+    backend.createUser("shop", "ada").join();
+    String token = (String) backend.createPermission("shop", "ada", "ada-orders",
+        PermissionMode.READ, "dbs/shop/colls/orders", "ada").join().data().get("_token");
+
+    try (CosmosClient endClient = CosmosClient.builder()
+        .endpoint("https://myaccount.documents.azure.com:443/")
+        .resourceToken(token) // or resourceTokens(Map.of(resourceLink, token, ...))
+        .build()) {
+      endClient.getDocument("shop", "orders", "1", "ada").join(); // 200; "bob"'s partition: 403
+    }
+  }
+
   static void trustedToken(CosmosClient instanceB, String tokenFromOurOwnService) {
     instanceB.mergeSessionToken("shop", "orders", tokenFromOurOwnService);
   }
