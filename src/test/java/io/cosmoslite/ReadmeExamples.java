@@ -183,4 +183,15 @@ final class ReadmeExamples {
         List.of(BulkItem.of("o1", "c1"), BulkItem.of("o2", "c2"), BulkItem.of("gone", "c3"))).join();
     // one query per partition-key range; results in input order, 404 for a missing one
   }
+
+  static void azureIdentity(com.azure.core.credential.TokenCredential azure) {
+    TokenCredential credential = scopes -> azure
+        .getToken(new com.azure.core.credential.TokenRequestContext().setScopes(scopes))
+        .map(t -> new AccessToken(t.getToken(), t.getExpiresAt().toInstant()))
+        .toFuture();
+    CosmosClient client = CosmosClient.builder()
+        .endpoint("https://myaccount.documents.azure.com:443/")
+        .credential(credential)
+        .build();
+  }
 }
