@@ -70,6 +70,8 @@ final class BulkBatcher {
   private int inFlight;
   /** Operations whose range is being looked up: a partial request waits for them. */
   private int routing;
+  /** Operations waiting for the container's map, in the order they came. */
+  private final List<Pending> awaitingMap = new ArrayList<>();
   private boolean stopped;
   private ScheduledFuture<?> lingerTimer;
   /** The map could not be read: every later operation goes one document per request. */
@@ -186,45 +188,69 @@ final class BulkBatcher {
       changed.run();
       return;
     }
+    boolean first;
     synchronized (lock) {
       routing += pendings.size();
+      // Operations waiting for the same map wait in one queue, so they keep their order.
+      List<Pending> queue = stale == null ? awaitingMap : new ArrayList<>();
+      first = queue.isEmpty();
+      queue.addAll(pendings);
+      if (stale != null) {
+        pendings = queue;
+      }
     }
-    client.containers.container(database, container).thenCombine(
-        stale == null ? client.containers.ranges(database, container)
-            : client.containers.refreshRanges(database, container, stale),
-        (definition, ranges) -> {
-          List<Pending> unroutable = new ArrayList<>();
-          synchronized (lock) {
-            routing -= pendings.size();
-            for (Pending pending : pendings) {
-              String rangeId;
-              try {
-                rangeId = ranges.rangeFor(EffectivePartitionKey.of(pending.key,
-                    definition.definition)).id;
-              } catch (RuntimeException e) {
-                unroutable.add(pending); // a key the map cannot place: sent on its own
-                continue;
-              }
-              buffers.computeIfAbsent(rangeId, id -> new ArrayList<>()).add(pending);
-              bufferSince.putIfAbsent(rangeId, System.nanoTime());
-              bufferBytes.merge(rangeId, Batches.size(pending.op, pending.keyHeader),
-                  Integer::sum);
-            }
+    if (stale != null) {
+      List<Pending> again = pendings;
+      whenMapped(client.containers.refreshRanges(database, container, stale), () -> again);
+    } else if (first) {
+      whenMapped(client.containers.ranges(database, container), () -> {
+        synchronized (lock) {
+          List<Pending> queued = new ArrayList<>(awaitingMap);
+          awaitingMap.clear();
+          return queued;
+        }
+      });
+    }
+  }
+
+  /** Once the definition and {@code ranges} are there, puts {@code taken()}'s operations. */
+  private void whenMapped(java.util.concurrent.CompletableFuture<PartitionKeyRanges> ranges,
+      java.util.function.Supplier<List<Pending>> taken) {
+    client.containers.container(database, container).thenCombine(ranges, (definition, map) -> {
+      List<Pending> pendings = taken.get();
+      List<Pending> unroutable = new ArrayList<>();
+      synchronized (lock) {
+        routing -= pendings.size();
+        for (Pending pending : pendings) {
+          String rangeId;
+          try {
+            rangeId = map.rangeFor(EffectivePartitionKey.of(pending.key,
+                definition.definition)).id;
+          } catch (RuntimeException e) {
+            unroutable.add(pending); // a key the map cannot place: sent on its own
+            continue;
           }
-          unroutable.forEach(this::sendAlone);
-          return null;
-        }).whenComplete((ignored, error) -> {
-          if (error != null) {
-            synchronized (lock) {
-              routing -= pendings.size();
-            }
-            // No map (a server without pkranges?): the operations still go, one document per
-            // request, and so do later ones rather than asking again for each.
-            unmapped = true;
-            pendings.forEach(this::sendAlone);
-          }
-          changed.run();
-        });
+          buffers.computeIfAbsent(rangeId, id -> new ArrayList<>()).add(pending);
+          bufferSince.putIfAbsent(rangeId, System.nanoTime());
+          bufferBytes.merge(rangeId, Batches.size(pending.op, pending.keyHeader),
+              Integer::sum);
+        }
+      }
+      unroutable.forEach(this::sendAlone);
+      return null;
+    }).whenComplete((ignored, error) -> {
+      if (error != null) {
+        List<Pending> pendings = taken.get();
+        synchronized (lock) {
+          routing -= pendings.size();
+        }
+        // No map (a server without pkranges?): the operations still go, one document per
+        // request, and so do later ones rather than asking again for each.
+        unmapped = true;
+        pendings.forEach(this::sendAlone);
+      }
+      changed.run();
+    });
   }
 
   /** The first up to 100 operations and 220 KB of a buffer, removed from it. */
@@ -315,7 +341,16 @@ final class BulkBatcher {
     if (code == 0 && answer.isUncertain()) {
       // The answer was lost: each operation may or may not have been applied. Settle each
       // alone, as a single write whose earlier attempt went unanswered.
-      batch.forEach(pending -> sendAlone(pending, true));
+      for (Pending pending : batch) {
+        if (pending.single.settlement == CosmosRequest.Settlement.NEVER_RESEND) {
+          // A patch (or a write with a trigger) could apply twice: not resent, uncertain.
+          done.accept(pending.item, Results.noResponse(answer.error(), answer.cause(), null,
+              true, "the bulk request carrying this operation got no answer, and resending "
+              + "it could apply it twice"));
+        } else {
+          sendAlone(pending, true);
+        }
+      }
       return;
     }
     if (code == 400) {
@@ -383,6 +418,11 @@ final class BulkBatcher {
 
   /** The bulk operation of a single-document create, upsert or delete request. */
   private static Batches.Op opOf(CosmosRequest single) {
+    if ("PATCH".equals(single.method)) {
+      String link = single.resourceLink;
+      return Batches.Op.serialised("Patch", link.substring(link.lastIndexOf('/') + 1),
+          single.body, single.headers.get("If-Match"));
+    }
     if ("DELETE".equals(single.method)) {
       String link = single.resourceLink;
       return Batches.Op.serialised("Delete", link.substring(link.lastIndexOf('/') + 1), null,

@@ -28,10 +28,29 @@ public final class BulkItem {
 
   private final Object document;
   private final Object partitionKey;
+  /** The patch operations of a {@link #patch} item; null otherwise. */
+  final java.util.List<PatchOperation> operations;
 
   private BulkItem(Object document, Object partitionKey) {
+    this(document, partitionKey, null);
+  }
+
+  private BulkItem(Object document, Object partitionKey, java.util.List<PatchOperation> ops) {
     this.document = document;
     this.partitionKey = partitionKey;
+    this.operations = ops;
+  }
+
+  /**
+   * A patch of the document {@code id} for {@code patchDocuments}: 1 to 10 operations. A patch
+   * whose answer was lost is never resent (it could apply twice): it is reported uncertain.
+   *
+   * @return the item; its values are checked when the batch sends it
+   */
+  public static BulkItem patch(String id, Object partitionKey,
+      java.util.List<PatchOperation> operations) {
+    return new BulkItem(id, partitionKey == null ? NULL_KEY : partitionKey,
+        java.util.List.copyOf(Objects.requireNonNull(operations, "operations == null")));
   }
 
   /**
@@ -85,11 +104,12 @@ public final class BulkItem {
 
   @Override public boolean equals(Object other) {
     return other instanceof BulkItem && Objects.equals(((BulkItem) other).document, document)
-        && Objects.equals(((BulkItem) other).partitionKey, partitionKey);
+        && Objects.equals(((BulkItem) other).partitionKey, partitionKey)
+        && Objects.equals(((BulkItem) other).operations, operations);
   }
 
   @Override public int hashCode() {
-    return Objects.hash(document, partitionKey);
+    return Objects.hash(document, partitionKey, operations);
   }
 
   @Override public String toString() {

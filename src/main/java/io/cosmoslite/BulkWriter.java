@@ -29,7 +29,8 @@ final class BulkWriter {
   enum Operation {
     CREATE("create"),
     UPSERT("upsert"),
-    DELETE("delete");
+    DELETE("delete"),
+    PATCH("patch");
 
     final String word;
 
@@ -289,6 +290,11 @@ final class BulkWriter {
       }
       Object document = in;
       Object key = null;
+      if (operation == Operation.PATCH
+          && !(in instanceof BulkItem && ((BulkItem) in).operations != null)) {
+        throw new IllegalArgumentException("a patch item is BulkItem.patch(id, partitionKey, "
+            + "operations)");
+      }
       if (in instanceof BulkItem) {
         BulkItem bulkItem = (BulkItem) in;
         document = bulkItem.document();
@@ -342,6 +348,13 @@ final class BulkWriter {
       String id = document instanceof String ? (String) document : Documents.idOf(document);
       item.id = id;
       return Documents.delete(database, container, id, key, requestOptions);
+    }
+    if (operation == Operation.PATCH) {
+      item.id = (String) document;
+      RequestOptions patchOptions = options.keepDocuments ? requestOptions
+          : requestOptions.toBuilder().returnDocument(false).build();
+      return Documents.patch(database, container, item.id, key,
+          ((BulkItem) item.input).operations, patchOptions);
     }
     if (options.resultMode != BulkOptions.ResultMode.COUNTS) {
       item.id = Documents.idOf(document);

@@ -548,6 +548,16 @@ public final class CosmosClient implements AutoCloseable {
     return bulk(BulkWriter.Operation.DELETE, database, container, items, options);
   }
 
+  /**
+   * Patches many documents concurrently: items are {@code BulkItem.patch(id, partitionKey,
+   * operations)}; packed and reported as {@link #createDocuments(String, String, Iterator,
+   * BulkOptions)}. A patch whose answer was lost is never resent: it is reported uncertain.
+   */
+  public BulkOperation patchDocuments(String database, String container, Iterator<?> items,
+      BulkOptions options) {
+    return bulk(BulkWriter.Operation.PATCH, database, container, items, options);
+  }
+
   private BulkOperation bulk(BulkWriter.Operation operation, String database, String container,
       Iterator<?> items, BulkOptions options) {
     checkOpen();

@@ -118,7 +118,8 @@ class PackedBulkTest {
       StringBuilder answer = new StringBuilder("[");
       for (int i = 0; i < ops.size(); i++) {
         JsonObject op = ops.get(i).getAsJsonObject();
-        String id = op.getAsJsonObject("resourceBody").get("id").getAsString();
+        String id = op.has("id") ? op.get("id").getAsString()
+            : op.getAsJsonObject("resourceBody").get("id").getAsString();
         answer.append(i == 0 ? "" : ",");
         if (throttleOnce.remove(id)) {
           answer.append("{\"statusCode\":429,\"subStatusCode\":3200,"
@@ -126,7 +127,9 @@ class PackedBulkTest {
           continue;
         }
         applied.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-        stored.putIfAbsent(id, op.getAsJsonObject("resourceBody").toString());
+        if (op.get("operationType").getAsString().equals("Create")) {
+          stored.putIfAbsent(id, op.getAsJsonObject("resourceBody").toString());
+        }
         answer.append("{\"statusCode\":201,\"eTag\":\"\\\"e-").append(id)
             .append("\\\"\",\"requestCharge\":2.0}");
       }
@@ -316,5 +319,27 @@ class PackedBulkTest {
       }
     }
     assertEquals(List.of("0:-1#5,3:-1#9", "3:-1#9", "0:-1#5"), sent);
+  }
+
+  @Test void patchesArePackedAndALostOneIsNeverResent() throws Exception {
+    List<BulkItem> patches = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      patches.add(BulkItem.patch("p" + i, "k", List.of(PatchOperation.increment("/n", 1))));
+    }
+    BulkResult done = client.patchDocuments("shop", "orders", patches.iterator(),
+        BulkOptions.DEFAULT).get(30, TimeUnit.SECONDS);
+    assertEquals(20, done.succeeded(), String.valueOf(done));
+    JsonObject op = bulk.bulkRequests.get(0).getAsJsonArray("ops").get(0).getAsJsonObject();
+    assertEquals("Patch", op.get("operationType").getAsString());
+    assertEquals("p0", op.get("id").getAsString());
+    assertEquals("[{\"op\":\"incr\",\"path\":\"/n\",\"value\":1}]",
+        op.getAsJsonObject("resourceBody").getAsJsonArray("operations").toString());
+
+    bulk.loseNext.set(true);
+    BulkResult lost = client.patchDocuments("shop", "orders", patches.iterator(),
+        BulkOptions.DEFAULT).get(30, TimeUnit.SECONDS);
+    assertEquals(20, lost.uncertain(), String.valueOf(lost));
+    assertTrue(bulk.singles.isEmpty(), "an increment is never resent");
+    bulk.applied.values().forEach(n -> assertEquals(2, n.get(), "applied once per batch"));
   }
 }
