@@ -216,8 +216,13 @@ final class Call<T> {
 
   private void captureSession(Map<String, String> headers) {
     if (request.sessionScope != null) {
-      pipeline.sessions.merge(request.sessionScope, headers.get("x-ms-content-path"),
+      String contentPath = headers.get("x-ms-content-path");
+      pipeline.sessions.merge(request.sessionScope, contentPath,
           headers.get("x-ms-session-token"));
+      ContainerCache map = pipeline.containers;
+      if (map != null && contentPath != null) {
+        map.noteResourceId(request.sessionScope, contentPath); // recreated: read it again
+      }
     }
   }
 

@@ -190,6 +190,25 @@ final class ContainerCache {
     }
   }
 
+  /**
+   * A response named the container's resource id ({@code x-ms-content-path}): when it is not
+   * the one the cached definition was read from, the container was deleted and recreated (by
+   * another process, perhaps) and what is cached of it is forgotten.
+   */
+  void noteResourceId(String containerLink, String contentPath) {
+    CompletableFuture<Container> known = containers.get(containerLink);
+    if (contentPath == null || known == null || !known.isDone()
+        || known.isCompletedExceptionally()) {
+      return;
+    }
+    String cached = SessionTokens.containerId(known.join().resourceId);
+    String now = SessionTokens.containerId(contentPath);
+    if (cached != null && now != null && !cached.equals(now)) {
+      containers.remove(containerLink, known);
+      ranges.remove(containerLink);
+    }
+  }
+
   void forget(String containerLink) {
     containers.remove(containerLink);
     ranges.remove(containerLink);

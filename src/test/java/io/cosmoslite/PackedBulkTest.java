@@ -57,6 +57,8 @@ class PackedBulkTest {
     volatile JsonArray lostOps;
     /** Range "0" has split into "1" and "2" (the parent answers 410/1002). */
     volatile boolean split;
+    /** A resource id the document answers name (x-ms-content-path), or null. */
+    volatile String contentPath;
     /** Bulk requests are refused whole with 400. */
     volatile boolean refuseBulk;
 
@@ -88,8 +90,9 @@ class PackedBulkTest {
       if ("GET".equals(request.getMethod())) {
         String id = path.substring(path.lastIndexOf('/') + 1);
         String doc = stored.get(id);
-        return doc == null ? MockCosmos.error(404, 0, "NotFound", "none")
+        MockResponse read = doc == null ? MockCosmos.error(404, 0, "NotFound", "none")
             : MockCosmos.json(200, doc);
+        return contentPath == null ? read : read.setHeader("x-ms-content-path", contentPath);
       }
       if (!"True".equals(request.getHeader("x-ms-cosmos-is-batch-request"))) {
         singles.add(request);
@@ -341,5 +344,17 @@ class PackedBulkTest {
     assertEquals(20, lost.uncertain(), String.valueOf(lost));
     assertTrue(bulk.singles.isEmpty(), "an increment is never resent");
     bulk.applied.values().forEach(n -> assertEquals(2, n.get(), "applied once per batch"));
+  }
+
+  @Test void aRecreatedContainerIsReadAgain() throws Exception {
+    write(items("r", 5));
+    assertEquals(1, bulk.pkrangeReads.get());
+    // An answer naming another resource id: the container was deleted and created again.
+    bulk.stored.put("x", "{\"id\":\"x\"}");
+    bulk.contentPath = "zzzzzzzzzzz=";
+    client.getDocument("shop", "orders", "x", "k").get(10, TimeUnit.SECONDS);
+    bulk.contentPath = null;
+    write(items("s", 5));
+    assertEquals(2, bulk.pkrangeReads.get(), "the map of the new container is read");
   }
 }
