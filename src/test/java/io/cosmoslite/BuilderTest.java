@@ -138,4 +138,27 @@ class BuilderTest {
         () -> CosmosClient.builder().trustedCertificate(junk)).getMessage()
         .startsWith("trustedCertificate"));
   }
+
+  @Test void anEndpointThatHoldsAKeyOrMoreThanTheAccountIsRefusedWithoutEchoingIt() {
+    IllegalArgumentException key = assertThrows(IllegalArgumentException.class,
+        () -> CosmosClient.builder().endpoint("AccountEndpoint=https://a.example/;AccountKey="
+            + KEY + ";"));
+    assertFalse(key.getMessage().contains(KEY), key.getMessage());
+    assertFalse(key.getMessage().contains(KEY.substring(0, 12)), key.getMessage());
+    assertTrue(key.getMessage().contains("connectionString"), key.getMessage());
+    for (String bad : new String[] {"https://user:secret@a.example/", "https://a.example/?sig=x",
+        "https://a.example/#frag"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> CosmosClient.builder().endpoint(bad));
+      assertFalse(e.getMessage().contains("secret") || e.getMessage().contains("sig=x"),
+          e.getMessage());
+    }
+    IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
+        () -> CosmosClient.builder().endpoint("http://a.example/"));
+    assertTrue(plain.getMessage().contains("must use https"), plain.getMessage());
+    // Plain HTTP is for a local server on a loopback address only.
+    CosmosClient.builder().endpoint("http://127.0.0.1:8081/");
+    CosmosClient.builder().endpoint("http://localhost:8081/");
+    CosmosClient.builder().endpoint("http://[::1]:8081/");
+  }
 }
