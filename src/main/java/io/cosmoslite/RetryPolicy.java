@@ -129,6 +129,12 @@ final class RetryPolicy {
         if (!request.idempotent()) {
           return ambiguousWrite(request, state);
         }
+        if (subStatus == 1002
+            && request.headers.containsKey("x-ms-documentdb-partitionkeyrangeid")) {
+          // The named range was split or merged: resending the same id cannot succeed; the
+          // caller re-reads the partition map and goes to the new ranges.
+          return Decision.FINISH;
+        }
         if (state.gone >= GONE_RETRIES) {
           return Decision.GIVE_UP;
         }
