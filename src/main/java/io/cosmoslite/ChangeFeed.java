@@ -73,7 +73,7 @@ public final class ChangeFeed<T> implements Flow.Publisher<T> {
   private final ChangeFeedOptions options;
   private final Pipeline.BodyMapper<List<T>> mapper;
   private final Documents.Reads reads;
-  private final Cursor pager = new Cursor();
+  private final Cursor pager;
   private final AtomicBoolean paging = new AtomicBoolean();
 
   ChangeFeed(CosmosClient client, String database, String container, ChangeFeedOptions options,
@@ -85,6 +85,7 @@ public final class ChangeFeed<T> implements Flow.Publisher<T> {
     this.options = Objects.requireNonNull(options, "options == null");
     this.mapper = body -> Json.feedItems(Json.parseOrNull(body), "Documents", itemType);
     this.reads = reads;
+    this.pager = new Cursor();
   }
 
   /**
@@ -572,7 +573,7 @@ public final class ChangeFeed<T> implements Flow.Publisher<T> {
         fetching = false;
         cursor.state = step.state;
         caughtUp = !step.page.hasMoreChanges();
-        if (step.page.items().contains(null)) {
+        if (step.page.items().stream().anyMatch(Objects::isNull)) {
           finish();
           downstream.onError(new IllegalStateException("the change feed returned a JSON null, "
               + "which a Flow.Publisher cannot emit; read it with nextPage()"));
