@@ -104,7 +104,7 @@ public final class ChangeFeedOptions {
     }
   }
 
-  /** A new builder: from the beginning, whole container, latest version, the service's page size. */
+  /** A new builder: from the beginning, the whole container, latest version, default page size. */
   public static Builder builder() {
     return new Builder();
   }
@@ -171,8 +171,9 @@ public final class ChangeFeedOptions {
     }
 
     /**
-     * Resumes where the page that gave {@code token} ended ({@link ChangeFeedPage#continuationToken}),
-     * in this or any other process, with the token's scope and mode.
+     * Resumes where the page that gave {@code token} ended
+     * ({@link ChangeFeedPage#continuationToken}), in this or any other process, with the token's
+     * scope and mode.
      *
      * @throws NullPointerException when {@code token} is null ({@link #build()} refuses a
      *     malformed one with IllegalArgumentException)

@@ -25,8 +25,8 @@ final class ChangeFeeds {
 
   /**
    * One range's place in the feed: a live or former range id (null for a partition-key scope),
-   * the EPK interval it reads (a key scope: the key's interval, for its session token), and the etag to continue after (null: not read yet, the feed's
-   * start applies). Immutable.
+   * the EPK interval it reads (of a key scope: the key's, to pick its session token), and the
+   * etag to continue after (null: not read yet, the feed's start applies). Immutable.
    */
   static final class Position {
     final String rangeId;
