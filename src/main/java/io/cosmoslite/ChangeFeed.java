@@ -115,7 +115,13 @@ public final class ChangeFeed<T> implements Flow.Publisher<T> {
           "nextPage() called while the previous page is still on its way; wait for it first");
     }
     CompletableFuture<ChangeFeedPage<T>> out = new CompletableFuture<>();
-    CompletableFuture<Step> fetched = pager.fetch();
+    CompletableFuture<Step> fetched;
+    try {
+      fetched = pager.fetch();
+    } catch (RuntimeException e) {
+      paging.set(false);
+      throw e;
+    }
     fetched.whenComplete((step, error) -> {
       if (error == null && !out.isDone() && step.page.result().isOk()) {
         pager.state = step.state; // the page is taken: the cursor moves past it
