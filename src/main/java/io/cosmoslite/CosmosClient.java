@@ -911,6 +911,43 @@ public final class CosmosClient implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // ---- Change feed
+
+  /** A container's change feed from the beginning, every range, each change a {@code Map}. */
+  public ChangeFeed<Map<String, Object>> changeFeed(String database, String container) {
+    return changeFeed(database, container, ChangeFeedOptions.builder().build(), DocumentType.MAP);
+  }
+
+  /**
+   * A container's change feed (pull model), changes mapped to {@code type}. Nothing is sent
+   * until a page is asked for; see {@link ChangeFeed} for the requests, pages, tokens and splits.
+   *
+   * @param options start, scope, mode, page size (checked when they were built)
+   * @throws IllegalArgumentException for an invalid name
+   * @throws NullPointerException for a null argument
+   * @throws IllegalStateException when the client is closed
+   */
+  public <T> ChangeFeed<T> changeFeed(String database, String container,
+      ChangeFeedOptions options, DocumentType<T> type) {
+    checkOpen();
+    return new ChangeFeed<>(this, database, container, options, typeOf(type), reads());
+  }
+
+  /**
+   * The container's feed ranges (one per partition-key range, opaque URL-safe strings) for
+   * {@link ChangeFeedOptions.Builder#feedRange}, to spread a change feed over workers; read from
+   * the client's partition map ({@code GET .../pkranges} once).
+   *
+   * @return a future of the list; exceptionally with {@link CosmosException} when the
+   *     container or its ranges cannot be read
+   * @throws IllegalArgumentException for an invalid name
+   */
+  public CompletableFuture<List<String>> feedRanges(String database, String container) {
+    checkOpen();
+    return ChangeFeeds.feedRanges(this, database, container);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // The three steps every method takes: request → pipeline → caller's future
 
   /** Sends one request; the caller's future, with the raise-on-failure switch applied. */

@@ -124,22 +124,24 @@ final class RetryPolicy {
         // Unexpected service error: resending a read is harmless, a write is not known to be.
         return request.idempotent() && state.transientFailures < 1
             ? transientRetry(state) : Decision.FINISH;
-      case 410:
+      case 410: {
         // Gone (stale caches, splits). The gateway normally hides these.
-        if (subStatus == 1002 || subStatus == 1007 || subStatus == 1008) {
-          // The range is gone, splitting or moving: the request was refused, not applied. A
-          // request addressed to that range goes back to its caller to be routed again.
-          if (request.headers.containsKey("x-ms-documentdb-partitionkeyrangeid")
-              && !request.idempotent()) {
-            return Decision.FINISH;
-          }
-        } else if (!request.idempotent()) {
+        boolean rangeGone = subStatus == 1002 || subStatus == 1007 || subStatus == 1008;
+        boolean toRange = request.headers.containsKey("x-ms-documentdb-partitionkeyrangeid");
+        if (toRange && (subStatus == 1002 || (rangeGone && !request.idempotent()))) {
+          // The named range was split, merged or is moving: the request was refused, not
+          // applied, and resending the same id cannot succeed. The caller re-reads the
+          // partition map and goes to the new ranges.
+          return Decision.FINISH;
+        }
+        if (!rangeGone && !request.idempotent()) {
           return ambiguousWrite(request, state);
         }
         if (state.gone >= GONE_RETRIES) {
           return Decision.GIVE_UP;
         }
         return Decision.retry(backoff(100, state.gone++, 2_000));
+      }
       case 404:
         // 1002: the replica has not caught up with our session token. The token came from the
         // write region, which has it: resend there, after a moment.

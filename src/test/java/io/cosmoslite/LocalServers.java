@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Assumptions;
  *   cosmos.it.throttledEndpoint   COSMOS_IT_THROTTLED_ENDPOINT  --ru-per-second
  *   cosmos.it.slowEndpoint        COSMOS_IT_SLOW_ENDPOINT       --delay-ms (in-flight counting)
  *   cosmos.it.flakyEndpoint       COSMOS_IT_FLAKY_ENDPOINT      --drop-rate (lost connections)
+ *   cosmos.it.partitionedEndpoint COSMOS_IT_PARTITIONED_ENDPOINT --partitions 4 (change feed)
+ *   cosmos.it.splittingEndpoint   COSMOS_IT_SPLITTING_ENDPOINT  --partitions 2 --split-after 30
  *   cosmos.it.cert                COSMOS_IT_CERT                the servers' PEM certificate
  *   cosmos.it.key                 COSMOS_IT_KEY                 default: the emulator key
  *   cosmos.it.required            COSMOS_IT_REQUIRED            "true": fail instead of skipping
@@ -94,9 +96,14 @@ final class LocalServers {
     return endpoint("cosmos.it.partitionedEndpoint", "COSMOS_IT_PARTITIONED_ENDPOINT");
   }
 
-  /** {@code --partitions 2 --split-after 3000}: a range splits in the middle of a load. */
+  /** {@code --partitions 2 --split-after 30}: a range splits after 30 writes. */
   static String splitting() {
     return endpoint("cosmos.it.splittingEndpoint", "COSMOS_IT_SPLITTING_ENDPOINT");
+  }
+
+  /** {@code --partitions 2 --split-after 3000}: a range splits in the middle of a load. */
+  static String splittingLoad() {
+    return endpoint("cosmos.it.splittingLoadEndpoint", "COSMOS_IT_SPLITTING_LOAD_ENDPOINT");
   }
 
   static String key() {

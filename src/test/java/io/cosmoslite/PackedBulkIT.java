@@ -74,7 +74,7 @@ class PackedBulkIT {
   }
 
   @Test void aSplitInTheMiddleOfTheLoadLosesAndRepeatsNothing() {
-    write(LocalServers.splitting(), 10_000);
+    write(LocalServers.splittingLoad(), 10_000);
   }
 
   @Test void readDocumentsReadsManyInFewRequestsAndReportsTheMissing() {

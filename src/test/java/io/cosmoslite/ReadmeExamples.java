@@ -113,6 +113,21 @@ final class ReadmeExamples {
         .join();                                        // SELECT VALUE udf.tax(c.total) FROM c
   }
 
+  static void changeFeed(CosmosClient client) {
+    ChangeFeed<Order> feed = client.changeFeed("shop", "orders",
+        ChangeFeedOptions.builder().startFromBeginning().maxItemCount(100).build(),
+        DocumentType.of(Order.class));
+    ChangeFeedPage<Order> page = feed.nextPage().join();   // nothing is sent before this
+    String token = page.continuationToken();  // every range's position; resumes in any process
+    boolean caughtUp = !page.hasMoreChanges(); // every range answered 304 ("nothing new") in a row
+
+    // Follow it: a handler per page, a checkpoint after each, a scheduled wait while caught up.
+    ChangeFeed<Order>.Polling polling = client.changeFeed("shop", "orders",
+            ChangeFeedOptions.builder().continuationToken(token).build(), DocumentType.of(Order.class))
+        .poll(p -> p.items().forEach(System.out::println), Duration.ofSeconds(1), saved -> { });
+    polling.stop();
+  }
+
   static void errors(CosmosClient client) {
     try {
       client.createDocument("shop", "orders", Map.of("id", "1", "customer", "ada"), "ada").join();

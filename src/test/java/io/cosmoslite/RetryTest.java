@@ -216,6 +216,17 @@ class RetryTest {
     assertEquals(Duration.ofMillis(100 + 200), result.retryWait());
   }
 
+  @Test void aGoneNamedRangeIsNotResentTheCallerMovesToItsChildren() throws Exception {
+    server.enqueue(error(410, 1002, "Gone", "PartitionKeyRange with id '0' doesn't exist"));
+    CosmosRequest read = Feeds.readDocuments("shop", "orders", RequestOptions.NONE,
+        Documents.Reads.NONE).withHeaders(Map.of("x-ms-documentdb-partitionkeyrangeid", "0"));
+    CosmosResult<byte[]> result = await(client.pipeline.execute(read, body -> body));
+    assertEquals(410, result.code());
+    assertEquals(1002, result.subStatus());
+    assertEquals(0, result.retryCount());
+    assertEquals(1, server.getRequestCount());
+  }
+
   @Test void requestTimeoutIsRetriedForReadsButAPatchIsReportedUncertain() throws Exception {
     server.enqueue(error(408, 0, "RequestTimeout", "timed out"));
     server.enqueue(json(200, DOC));
