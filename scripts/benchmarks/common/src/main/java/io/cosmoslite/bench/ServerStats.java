@@ -27,7 +27,6 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class ServerStats {
     private static final Pattern REQUESTS = Pattern.compile("\"requests\":(\\d+)");
-    private static final Pattern MAX_IN_FLIGHT = Pattern.compile("\"maxInFlight\":(\\d+)");
     private static final Pattern BY_STATUS = Pattern.compile("\"byStatus\":\\{([^}]*)\\}");
     private static final Pattern ENTRY = Pattern.compile("\"(\\w+)\":(\\d+)");
 
@@ -59,10 +58,6 @@ final class ServerStats {
             return null;
         }
         out.put("requests", Long.parseLong(m.group(1)));
-        m = MAX_IN_FLIGHT.matcher(body);
-        if (m.find()) {
-            out.put("maxInFlight", Long.parseLong(m.group(1)));
-        }
         m = BY_STATUS.matcher(body);
         if (m.find()) {
             Map<String, Object> byStatus = new LinkedHashMap<>();
