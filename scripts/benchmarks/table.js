@@ -62,6 +62,8 @@ function group(client, workload, partitions = PARTS[0]) {
     docs: rs[0].docs, pages: rs[0].pages,
     // Requests the server counted per operation (cosmos-local /_local/stats), when known.
     reqPerOp: median(ok.map((r) => r.serverRequestsPerOp).filter(Number.isFinite)),
+    // Server CPU per operation in microseconds: what a workload costs the server, whoever waits.
+    serverUs: median(ok.map((r) => (r.serverCpuSec * 1e6) / r.ops).filter(Number.isFinite)),
     raw: rs
   };
 }
@@ -171,6 +173,7 @@ for (const p of PARTS) {
       ratio(a.ops, b.ops),
       fmt(a.cpu, 1), fmt(b.cpu, 1), ratio(a.cpu, b.cpu),
       `${fmt(a.server * 100)}% / ${fmt(b.server * 100)}%`,
+      `${fmt(a.serverUs)} / ${fmt(b.serverUs)}`,
       `${reqs(a)} / ${reqs(b)}`,
       errs.length ? "not comparable: " + errs.join(", ") : targets.map(([t, ok]) => `${t}: ${mark(ok)}`).join("; ") || "-",
       saturation(a, aName, b, bName)
@@ -212,7 +215,7 @@ if (packedRows.length) {
     "SDK W1B = executeBulkOperations; W2P = lite readDocuments of W2's ids. Ratios are first/second for ops/s AND for CPU (lower CPU ratio favours the first).");
   out.push(table(
     ["comparison", "first ops/s", "second ops/s", "ops/s ratio", "first CPU us/doc", "second CPU us/doc", "CPU ratio",
-      "server CPU first/second", "server requests/doc first/second", "targets", "server saturation"],
+      "server CPU first/second", "server CPU us/doc first/second", "server requests/doc first/second", "targets", "server saturation"],
     packedRows));
   for (const n of packedNotes) out.push(n);
 }
