@@ -27,7 +27,9 @@ import java.util.function.Function;
  * times each run, measures the client's own CPU time and samples the local server's CPU from
  * /proc, and prints one line per run: {@code RESULT {json}}. scripts/bench collects those lines.
  *
- * <p>Workloads: W1 creates, W1B creates through the bulk API, W2 point reads, W3 single-partition
+ * <p>Workloads: W1 creates, W1B creates through the bulk API, W1P creates through the library's
+ * packed multi-document write, W2 point reads, W2P the same ids through its many-documents read
+ * ({@code --read-many-chunk} ids per call, {@code --read-many-concurrency} calls), W3 single-partition
  * queries (one per partition key value, {@code --query-rounds} rounds), W4 cold start (one
  * point read in a fresh JVM). Each write run goes into a fresh container that is deleted after
  * the run (outside the timing) so the in-memory server does not keep growing.
