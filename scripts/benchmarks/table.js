@@ -4,6 +4,8 @@
 // scripts/bench prints, plus the raw ceiling table (raw-jdk, raw-nio: no library). Node only.
 //
 // usage: node table.js --results F --footprint F --status F --nproc N --elapsed S --quick 0|1
+//                      [--partitions 1,4] [--load "a b c"] [--load-end "a b c"]
+// Throughput rows are per partition count of the server (W1@1, W1@4, ...).
 
 const fs = require("fs");
 
@@ -33,8 +35,16 @@ const median = (xs) => {
 const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "-");
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) + "x" : "-");
 
-function group(client, workload) {
-  const rs = results.filter((r) => r.client === client && r.workload === workload && !r.unsupported);
+// The partition counts the server ran with (results without the field come from one range).
+const partsOf = (r) => r.partitions || 1;
+const PARTS = (args.partitions ? args.partitions.split(",").map(Number)
+  : [...new Set(results.filter((r) => r.workload !== "W4").map(partsOf))]).filter((p) => p > 0);
+if (!PARTS.length) PARTS.push(1);
+const at = (w, p) => `${w}@${p}`;
+
+function group(client, workload, partitions = PARTS[0]) {
+  const rs = results.filter((r) => r.client === client && r.workload === workload && !r.unsupported &&
+    (workload === "W4" || partsOf(r) === partitions));
   if (!rs.length) return null;
   const ok = rs.filter((r) => !r.timedOut);
   const ops = ok.map((r) => r.opsPerSec);
@@ -50,6 +60,10 @@ function group(client, workload) {
     concurrency: rs[0].concurrency,
     opsPerRun: rs[0].ops,
     docs: rs[0].docs, pages: rs[0].pages,
+    // Requests the server counted per operation (cosmos-local /_local/stats), when known.
+    reqPerOp: median(ok.map((r) => r.serverRequestsPerOp).filter(Number.isFinite)),
+    // Server CPU per operation in microseconds: what a workload costs the server, whoever waits.
+    serverUs: median(ok.map((r) => (r.serverCpuSec * 1e6) / r.ops).filter(Number.isFinite)),
     raw: rs
   };
 }
@@ -63,9 +77,9 @@ const WL = {
 
 const rows = [];
 const notes = [];
-for (const w of ["W1", "W1B", "W2", "W3"]) {
-  const lite = group("lite", w === "W1B" ? "W1" : w);
-  const off = group("official", w);
+for (const p of PARTS) for (const w of ["W1", "W1B", "W2", "W3"]) {
+  const lite = group("lite", w === "W1B" ? "W1" : w, p);
+  const off = group("official", w, p);
   if (!lite && !off) continue;
   if (w === "W1B" && !off) continue; // W1B is the SDK's row; lite's W1 is only shown beside it
   const liteLabel = w === "W1B" ? "(W1) " : "";
@@ -92,7 +106,7 @@ for (const w of ["W1", "W1B", "W2", "W3"]) {
     // keep numbers visible, but flag them
   }
   rows.push([
-    WL[w],
+    `${WL[w]} @${p}`,
     lite ? `${liteLabel}${fmt(lite.ops)} (${fmt(lite.min)}-${fmt(lite.max)})` : "-",
     off ? `${fmt(off.ops)} (${fmt(off.min)}-${fmt(off.max)})` : "-",
     lite && off ? ratio(lite.ops, off.ops) : "-",
@@ -115,6 +129,7 @@ const out = [];
 const liteV = results.find((r) => r.client === "lite")?.version || "cosmos-lite";
 const offV = results.find((r) => r.client === "official")?.version || "azure-cosmos";
 out.push(`cosmos-lite vs the official Java SDK (${offV}, GATEWAY mode) against scripts/cosmos-local`);
+if (args.load) out.push(`(load average at the start: ${args.load}${args["load-end"] ? `; at the end: ${args["load-end"]}` : ""}; server partition-key ranges: ${PARTS.join(", ")})`);
 out.push(`(${liteV}; one local server for all runs, ${nproc} cores shared by client and server; ` +
   `median of the measured runs, (min-max); ratios are lite/official for ops/s and official/lite for CPU, so >1 favours lite)`);
 out.push("");
@@ -124,15 +139,96 @@ if (rows.length) {
     rows));
 }
 
+// Packed paths (issue 11): lite's packed createDocuments (W1P) against the SDK's bulk API (W1B),
+// and lite's readDocuments (W2P) against its own point reads (W2), per partition count.
+// Targets: W1P >= W1B's ops/s and <= 1/4 of its client CPU per document; W2P >= 3x W2's ops/s.
+// Where the server saturates, the ops/s ratio is the server's limit: CPU per document decides.
+function saturation(a, aName, b, bName) {
+  const sa = a.server >= SATURATED, sb = b.server >= SATURATED;
+  if (sa && sb) return `SERVER-BOUND (server at ${fmt(a.server * 100)}% / ${fmt(b.server * 100)}% of its one core): ops/s is the server's limit, compare CPU/doc`;
+  if (sa || sb) {
+    const who = sa ? aName : bName;
+    return `server saturated first during ${who} (${fmt(Math.max(a.server, b.server) * 100)}% of a core): ${who}'s ops/s is capped by the server, compare CPU/doc`;
+  }
+  if (a.machine >= 0.9 || b.machine >= 0.9) return `machine-bound: client + server use ~all ${nproc} cores`;
+  return "neither saturated";
+}
+const mark = (ok) => (ok ? "met" : "NOT met");
+const packedRows = [];
+const packedNotes = [];
+for (const p of PARTS) {
+  const w1p = group("lite", "W1P", p);
+  const w1b = group("official", "W1B", p);
+  const w1 = group("lite", "W1", p);
+  const w2p = group("lite", "W2P", p);
+  const w2 = group("lite", "W2", p);
+  const problems = (g, name) => [g.errors ? `${name} ${g.errors} errors` : null, g.timedOut ? `${name} timed out` : null].filter(Boolean);
+  const reqs = (g) => (Number.isFinite(g.reqPerOp) ? g.reqPerOp.toFixed(3) : "-");
+  const row = (label, a, aName, b, bName, targets) => {
+    const errs = [...problems(a, aName), ...problems(b, bName)];
+    packedRows.push([
+      label,
+      `${fmt(a.ops)} (${fmt(a.min)}-${fmt(a.max)})`,
+      `${fmt(b.ops)} (${fmt(b.min)}-${fmt(b.max)})`,
+      ratio(a.ops, b.ops),
+      fmt(a.cpu, 1), fmt(b.cpu, 1), ratio(a.cpu, b.cpu),
+      `${fmt(a.server * 100)}% / ${fmt(b.server * 100)}%`,
+      `${fmt(a.serverUs)} / ${fmt(b.serverUs)}`,
+      `${reqs(a)} / ${reqs(b)}`,
+      errs.length ? "not comparable: " + errs.join(", ") : targets.map(([t, ok]) => `${t}: ${mark(ok)}`).join("; ") || "-",
+      saturation(a, aName, b, bName)
+    ]);
+  };
+  if (w1p && w1b) {
+    row(`W1P@${p} vs SDK W1B@${p}`, w1p, "W1P", w1b, "W1B", [
+      [`ops/s >= SDK bulk (${ratio(w1p.ops, w1b.ops)})`, w1p.ops >= w1b.ops],
+      [`CPU/doc <= 1/4 of SDK bulk (${ratio(w1p.cpu, w1b.cpu)})`, w1p.cpu <= w1b.cpu / 4]
+    ]);
+  } else if (w1p || w1b) packedNotes.push(`@${p}: ${w1p ? "W1P" : "W1B"} ran without its counterpart (${w1p ? "W1B" : "W1P"})`);
+  if (w1p && w1) row(`W1P@${p} vs lite W1@${p} (1 doc/request)`, w1p, "W1P", w1, "W1", []);
+  if (w2p && w2) {
+    row(`W2P@${p} vs W2@${p}`, w2p, "W2P", w2, "W2", [
+      [`ops/s >= 3x W2 (${ratio(w2p.ops, w2.ops)})`, w2p.ops >= 3 * w2.ops]
+    ]);
+  } else if (w2p || w2) packedNotes.push(`@${p}: ${w2p ? "W2P" : "W2"} ran without its counterpart`);
+  // How full lite's write requests were (from the attempt listener: each request's charge / 6 RU).
+  if (w1p) {
+    const hist = {};
+    let requests = 0, docsIn = 0;
+    for (const r of w1p.raw) {
+      for (const [k, v] of Object.entries(r.opsPerWriteRequest || {})) hist[k] = (hist[k] || 0) + v;
+      requests += r.writeRequests || 0;
+      docsIn += r.writeOps || 0;
+    }
+    const retries = w1p.raw.reduce((a, r) => a + (r.clientRetries || 0), 0);
+    const statuses = {};
+    for (const r of w1p.raw) for (const [k, v] of Object.entries(r.clientStatuses || {})) statuses[k] = (statuses[k] || 0) + v;
+    if (requests) packedNotes.push(`W1P@${p} write requests (lite attempt listener, all runs): ${requests} carrying ${docsIn} documents, ` +
+      `${(docsIn / requests).toFixed(1)} per request; operations per request: ` +
+      Object.entries(hist).map(([k, v]) => `${k}: ${v}`).join(", ") +
+      `; attempt statuses ${Object.entries(statuses).map(([k, v]) => `${k}: ${v}`).join(", ")}; resends ${retries}`);
+  }
+}
+if (packedRows.length) {
+  out.push("");
+  out.push("Packed paths (issue 11): lite W1P = createDocuments as it ships (bulk requests by partition key range, up to 100 operations), " +
+    "SDK W1B = executeBulkOperations; W2P = lite readDocuments of W2's ids. Ratios are first/second for ops/s AND for CPU (lower CPU ratio favours the first).");
+  out.push(table(
+    ["comparison", "first ops/s", "second ops/s", "ops/s ratio", "first CPU us/doc", "second CPU us/doc", "CPU ratio",
+      "server CPU first/second", "server CPU us/doc first/second", "server requests/doc first/second", "targets", "server saturation"],
+    packedRows));
+  for (const n of packedNotes) out.push(n);
+}
+
 // Raw ceiling: what a client with no library (hand-signed requests, string bodies) gets from the
 // same server and machine. The ceiling of a workload is the better raw transport's median ops/s.
 const RAW = ["raw-jdk", "raw-nio"];
 const TARGET = 0.8; // the issue: lite within 80% of the raw ceiling
 const rawRows = [];
-for (const w of ["W1", "W2"]) {
-  const rg = RAW.map((c) => group(c, w));
+for (const p of PARTS) for (const w of ["W1", "W2"]) {
+  const rg = RAW.map((c) => group(c, w, p));
   if (!rg.some(Boolean)) continue;
-  const lite = group("lite", w);
+  const lite = group("lite", w, p);
   const usable = rg.filter((g) => g && !g.errors && !g.timedOut);
   const best = usable.length ? usable.reduce((a, b) => (b.ops > a.ops ? b : a)) : null;
   const leanest = usable.length ? usable.reduce((a, b) => (b.cpu < a.cpu ? b : a)) : null;
@@ -146,7 +242,7 @@ for (const w of ["W1", "W2"]) {
   const pct = lite && best && !lite.errors && !lite.timedOut ? lite.ops / best.ops : NaN;
   if (Number.isFinite(pct)) notes.push(pct >= TARGET ? `lite within ${TARGET * 100}% of the ceiling` : `lite below ${TARGET * 100}% of the ceiling`);
   rawRows.push([
-    WL[w],
+    `${WL[w]} @${p}`,
     ...rg.flatMap((g) => (g ? [`${fmt(g.ops)} (${fmt(g.min)}-${fmt(g.max)})`, fmt(g.cpu), `${fmt(g.server * 100)}%`] : ["-", "-", "-"])),
     best ? `${fmt(best.ops)} (${best === rg[0] ? "jdk" : "nio"})` : "-",
     Number.isFinite(pct) ? `${fmt(pct * 100)}%` : "-",
@@ -238,6 +334,9 @@ out.push("");
 const anyW = (w) => results.find((r) => r.workload === w);
 if (anyW("W1")) out.push(`W1/W1B: ${anyW("W1").ops} creates per run of ~190-byte documents into a fresh container, ${anyW("W1").concurrency} in flight (SDK bulk: its own batching).`);
 if (anyW("W2")) out.push(`W2: ${anyW("W2").ops} point reads per run, ${anyW("W2").concurrency} in flight.`);
+if (anyW("W1P")) out.push(`W1P: lite createDocuments with BulkOptions.DEFAULT (packed; at most the client's maxConcurrency = ${anyW("W1P").concurrency} requests in flight); lite W1 passes batching(false).`);
+if (anyW("W2P")) out.push(`W2P: the W2 ids through lite readDocuments, ${anyW("W2P").chunk} (id, key) pairs per call, ${anyW("W2P").callsInFlight} calls in flight.`);
+out.push("Server requests/doc: requests cosmos-local counted during the run (/_local/stats) per document.");
 if (anyW("W3")) {
   const r = anyW("W3");
   out.push(`W3: ${r.ops} queries per run (one per partition key value per round), ${r.concurrency} in flight, ${r.expectedDocs} documents expected per run; ops = queries.`);

@@ -27,6 +27,12 @@ public final class Args {
     /** Epoch milliseconds taken by the launching shell just before {@code exec java} (W4). */
     public final long launchMs;
     public final int run;
+    /** Partition-key ranges the server was started with (--partitions of cosmos-local); a label. */
+    public final int partitions;
+    /** W2P: ids per readMany call. */
+    public final int readManyChunk;
+    /** W2P: readMany calls in flight. */
+    public final int readManyConcurrency;
 
     public Args(String[] argv) {
         Map<String, String> m = new HashMap<>();
@@ -56,6 +62,9 @@ public final class Args {
         maxSeconds = num(m, "max-seconds", 120);
         launchMs = Long.parseLong(m.getOrDefault("launch-ms", "0"));
         run = num(m, "run", 1);
+        partitions = num(m, "partitions", 1);
+        readManyChunk = num(m, "read-many-chunk", 1_000);
+        readManyConcurrency = num(m, "read-many-concurrency", 4);
         for (String k : m.keySet()) {
             if (!KNOWN.contains("," + k + ",")) {
                 throw new IllegalArgumentException("unknown option --" + k);
@@ -64,7 +73,8 @@ public final class Args {
     }
 
     private static final String KNOWN = ",endpoint,key,cert,workload,db,ops,concurrency,query-concurrency,runs,warmup,"
-            + "pk-values,page-size,query-rounds,query-docs,server-pid,clk-tck,max-seconds,launch-ms,run,";
+            + "pk-values,page-size,query-rounds,query-docs,server-pid,clk-tck,max-seconds,launch-ms,run,"
+            + "partitions,read-many-chunk,read-many-concurrency,";
 
     private static String req(Map<String, String> m, String k) {
         String v = m.get(k);

@@ -44,6 +44,33 @@ public interface Driver extends AutoCloseable {
      */
     long bulkCreateAll(String db, String container, List<Map<String, Object>> docs, int concurrency) throws Exception;
 
+    /**
+     * W1P: the same through the library's packed multi-document write (many documents per
+     * request). Returns errors, or -1 when the library has none (the harness skips it).
+     */
+    default long packedCreateAll(String db, String container, List<Map<String, Object>> docs, int concurrency)
+            throws Exception {
+        return -1;
+    }
+
+    /**
+     * W2P: the W2 reads through the library's many-documents read ({@code readMany}), {@code chunk}
+     * ids per call, at most {@code concurrency} calls in flight. Returns errors (a document not
+     * returned is one), or -1 when the library has none (the harness skips it).
+     */
+    default long readManyAll(String db, String container, List<String> ids, List<String> pks, int chunk,
+                             int concurrency) throws Exception {
+        return -1;
+    }
+
+    /**
+     * Counters of the driver's own (e.g. requests seen by a request listener) since the previous
+     * call, added to the run's result line; called once before and once after each measured run.
+     */
+    default Map<String, Object> runStats() {
+        return Map.of();
+    }
+
     /** W2: point reads of {@code ids[i]} with partition key {@code pks[i]}. Returns errors. */
     long readAll(String db, String container, List<String> ids, List<String> pks, int concurrency) throws Exception;
 

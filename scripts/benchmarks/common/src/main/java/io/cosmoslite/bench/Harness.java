@@ -27,7 +27,9 @@ import java.util.function.Function;
  * times each run, measures the client's own CPU time and samples the local server's CPU from
  * /proc, and prints one line per run: {@code RESULT {json}}. scripts/bench collects those lines.
  *
- * <p>Workloads: W1 creates, W1B creates through the bulk API, W2 point reads, W3 single-partition
+ * <p>Workloads: W1 creates, W1B creates through the bulk API, W1P creates through the library's
+ * packed multi-document write, W2 point reads, W2P the same ids through its many-documents read
+ * ({@code --read-many-chunk} ids per call, {@code --read-many-concurrency} calls), W3 single-partition
  * queries (one per partition key value, {@code --query-rounds} rounds), W4 cold start (one
  * point read in a fresh JVM). Each write run goes into a fresh container that is deleted after
  * the run (outside the timing) so the in-memory server does not keep growing.
@@ -36,10 +38,12 @@ public final class Harness {
 
     private final Driver driver;
     private final Args a;
+    private final ServerStats serverStats;
 
     private Harness(Driver driver, Args a) {
         this.driver = driver;
         this.a = a;
+        this.serverStats = new ServerStats(a.endpoint, a.cert);
     }
 
     /** Entry point used by both programs' main methods. */
@@ -76,8 +80,8 @@ public final class Harness {
         driver.open(a);
         driver.createDatabaseIfNotExists(a.db);
         switch (a.workload) {
-            case "W1", "W1B" -> writes(a.workload.equals("W1B"));
-            case "W2" -> reads();
+            case "W1", "W1B", "W1P" -> writes(a.workload);
+            case "W2", "W2P" -> reads(a.workload.equals("W2P"));
             case "W3" -> queries();
             case "LOAD" -> ensureData("reads", loadedDocs());
             default -> throw new IllegalArgumentException("unknown workload " + a.workload);
@@ -86,14 +90,22 @@ public final class Harness {
 
     // ---------------------------------------------------------------- workloads
 
-    private void writes(boolean bulk) throws Exception {
+    /** W1 (one request per document), W1B (the library's bulk API), W1P (packed writes). */
+    private long write(String workload, String c, List<Map<String, Object>> docs) throws Exception {
+        return switch (workload) {
+            case "W1B" -> driver.bulkCreateAll(a.db, c, docs, a.concurrency);
+            case "W1P" -> driver.packedCreateAll(a.db, c, docs, a.concurrency);
+            default -> driver.createAll(a.db, c, docs, a.concurrency);
+        };
+    }
+
+    private void writes(String workload) throws Exception {
         String prefix = driver.name() + "-" + a.workload.toLowerCase(Locale.ROOT);
         // Warm-up: the same operation into its own container, not measured.
         String warm = prefix + "-warm";
         driver.createContainerIfNotExists(a.db, warm, "/pk");
         List<Map<String, Object>> wdocs = docs("warm", a.warmup);
-        long werr = bulk ? driver.bulkCreateAll(a.db, warm, wdocs, a.concurrency)
-                : driver.createAll(a.db, warm, wdocs, a.concurrency);
+        long werr = write(workload, warm, wdocs);
         if (werr < 0) {
             unsupported();
             return;
@@ -103,13 +115,12 @@ public final class Harness {
             String c = prefix + "-r" + run + "-" + System.nanoTime() % 100000;
             driver.createContainerIfNotExists(a.db, c, "/pk");
             List<Map<String, Object>> docs = docs("r" + run, a.ops);
-            measure(run, a.ops, () -> bulk ? driver.bulkCreateAll(a.db, c, docs, a.concurrency)
-                    : driver.createAll(a.db, c, docs, a.concurrency), null);
+            measure(run, a.ops, () -> write(workload, c, docs), null);
             driver.deleteContainer(a.db, c);
         }
     }
 
-    private void reads() throws Exception {
+    private void reads(boolean packed) throws Exception {
         String c = ensureData("reads", loadedDocs());
         int n = Math.min(a.ops, loadedDocs());
         List<Integer> order = new ArrayList<>();
@@ -129,6 +140,21 @@ public final class Harness {
         for (int i = 0; i < a.warmup && !ids.isEmpty(); i++) {
             warmIds.add(ids.get(i % ids.size()));
             warmPks.add(pks.get(i % ids.size()));
+        }
+        if (packed) {
+            // W2P: the same ids as W2, through the library's many-documents read.
+            if (driver.readManyAll(a.db, c, warmIds, warmPks, a.readManyChunk, a.readManyConcurrency) < 0) {
+                unsupported();
+                return;
+            }
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("chunk", a.readManyChunk);
+            extra.put("callsInFlight", a.readManyConcurrency);
+            for (int run = 1; run <= a.runs; run++) {
+                measure(run, ids.size(), () -> driver.readManyAll(a.db, c, ids, pks, a.readManyChunk,
+                        a.readManyConcurrency), extra);
+            }
+            return;
         }
         driver.readAll(a.db, c, warmIds, warmPks, a.concurrency);
         for (int run = 1; run <= a.runs; run++) {
@@ -267,6 +293,8 @@ public final class Harness {
     }
 
     private void measure(int run, int ops, Body body, Map<String, Object> extra) throws Exception {
+        driver.runStats(); // starts the driver's counters afresh
+        boolean stats = serverStats.reset();
         System.gc();
         long s0 = serverTicks();
         long c0 = cpuNanos();
@@ -295,6 +323,7 @@ public final class Harness {
         m.put("client", driver.name());
         m.put("version", driver.version());
         m.put("workload", a.workload);
+        m.put("partitions", a.partitions);
         m.put("run", run);
         m.put("ops", ops);
         m.put("concurrency", a.workload.equals("W3") ? a.queryConcurrency : a.concurrency);
@@ -308,6 +337,18 @@ public final class Harness {
             m.put("serverCpuSec", serverSec);
             m.put("serverCpuShare", serverSec / secs); // 1.0 = one full core (the server is single-threaded)
         }
+        // What the server saw during the run (outside the timing): requests and their statuses.
+        // (Its maxInFlight is left out: the document layer answers synchronously, so it stays ~1.)
+        Map<String, Object> seen = stats ? serverStats.read() : null;
+        if (seen != null) {
+            Object requests = seen.get("requests");
+            m.put("serverRequests", requests);
+            if (requests instanceof Number n) {
+                m.put("serverRequestsPerOp", n.doubleValue() / ops);
+            }
+            m.put("serverByStatus", seen.get("byStatus"));
+        }
+        m.putAll(driver.runStats());
         if (extra != null) {
             m.putAll(extra);
         }

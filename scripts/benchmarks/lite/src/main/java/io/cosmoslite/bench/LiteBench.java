@@ -1,5 +1,6 @@
 package io.cosmoslite.bench;
 
+import io.cosmoslite.AttemptListener;
 import io.cosmoslite.BulkItem;
 import io.cosmoslite.BulkOptions;
 import io.cosmoslite.BulkResult;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.TreeMap;
 
 /**
  * The benchmark program for cosmos-lite: the same workloads as {@link OfficialBench}, written the
@@ -24,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LiteBench implements Driver {
 
     private CosmosClient client;
+    /** Counted by the attempt listener since the last {@link #runStats()}. */
+    private final Attempts attempts = new Attempts();
 
     public static void main(String[] argv) {
         Harness.main(new LiteBench(), argv);
@@ -45,7 +49,8 @@ public final class LiteBench implements Driver {
                 .endpoint(a.endpoint)
                 .key(a.key)
                 .maxConcurrency(Math.max(100, Math.max(a.concurrency, a.queryConcurrency)))
-                .raiseOnFailure(false);
+                .raiseOnFailure(false)
+                .attemptListener(attempts::record);
         if (a.cert != null) {
             b.trustedCertificate(Path.of(a.cert));
         }
@@ -77,15 +82,31 @@ public final class LiteBench implements Driver {
         }
     }
 
-    /** W1: createDocuments, bounded by the library to {@code concurrency} in flight. */
+    /**
+     * W1: createDocuments with {@code batching(false)}: one request per document, bounded by the
+     * library to {@code concurrency} in flight.
+     */
     @Override
     public long createAll(String db, String c, List<Map<String, Object>> docs, int concurrency) {
+        return create(db, c, docs, BulkOptions.builder().maxConcurrency(concurrency).batching(false).build());
+    }
+
+    /**
+     * W1P: createDocuments as it ships (packed: documents grouped by partition key range into
+     * bulk requests of up to 100 operations, at most the client's maxConcurrency requests in
+     * flight).
+     */
+    @Override
+    public long packedCreateAll(String db, String c, List<Map<String, Object>> docs, int concurrency) {
+        return create(db, c, docs, BulkOptions.DEFAULT);
+    }
+
+    private long create(String db, String c, List<Map<String, Object>> docs, BulkOptions options) {
         List<BulkItem> items = new ArrayList<>(docs.size());
         for (Map<String, Object> d : docs) {
             items.add(BulkItem.of(d, d.get("pk")));
         }
-        BulkResult r = client.createDocuments(db, c, items.iterator(),
-                BulkOptions.builder().maxConcurrency(concurrency).build()).join();
+        BulkResult r = client.createDocuments(db, c, items.iterator(), options).join();
         long failed = docs.size() - r.succeeded();
         if (failed > 0) {
             for (CosmosResult<Map<String, Object>> x : r) {
@@ -113,6 +134,50 @@ public final class LiteBench implements Driver {
         }
         return Harness.bounded(idx, concurrency, i -> client.getDocument(db, c, ids.get(i), pks.get(i))
                 .thenApply(r -> ok(r, "read " + ids.get(i))));
+    }
+
+    /**
+     * W2P: readDocuments of the W2 ids, {@code chunk} (id, key) pairs per call, at most
+     * {@code concurrency} calls in flight. A pair not answered with its document is an error.
+     */
+    @Override
+    public long readManyAll(String db, String c, List<String> ids, List<String> pks, int chunk,
+                            int concurrency) throws InterruptedException {
+        List<List<BulkItem>> calls = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += chunk) {
+            List<BulkItem> items = new ArrayList<>(chunk);
+            for (int i = from; i < Math.min(ids.size(), from + chunk); i++) {
+                items.add(BulkItem.of(ids.get(i), pks.get(i)));
+            }
+            calls.add(items);
+        }
+        AtomicLong missing = new AtomicLong();
+        long failedCalls = Harness.bounded(calls, concurrency, items ->
+                client.readDocuments(db, c, items).thenAccept(r -> {
+                    for (int i = 0; i < r.size(); i++) {
+                        CosmosResult<Map<String, Object>> x = r.get(i);
+                        if (!x.isOk() || x.data() == null || !items.get(i).document().equals(x.data().get("id"))) {
+                            if (missing.getAndIncrement() == 0) {
+                                System.err.println("first error: " + x.code() + " " + x.error());
+                            }
+                        }
+                    }
+                    if (r.size() != items.size()) {
+                        missing.addAndGet(Math.abs(items.size() - r.size()));
+                    }
+                }));
+        return missing.get() + failedCalls * chunk;
+    }
+
+    /**
+     * Requests per run as the attempt listener saw them: attempts (all), batch attempts and the
+     * operations each carried, counted from its request charge (cosmos-local charges 6 RU per
+     * created document and reports the batch's sum), so only meaningful when every operation
+     * succeeded.
+     */
+    @Override
+    public Map<String, Object> runStats() {
+        return attempts.drain();
     }
 
     /** W3: one single-partition query per value, every page fetched with nextPage(). */
@@ -154,6 +219,62 @@ public final class LiteBench implements Driver {
     public void close() {
         if (client != null) {
             client.close();
+        }
+    }
+
+    /** Attempts seen by the client's attempt listener, by kind, between two drains. */
+    private static final class Attempts {
+        private static final double RU_PER_CREATE = 6;
+        private long total;
+        private long retried;
+        private long failed;
+        private long batches;
+        private long batchOps;
+        /** Operations per batch request (from its charge) -> requests. */
+        private TreeMap<Long, Long> opsPerBatch = new TreeMap<>();
+        private final Map<String, Long> statuses = new TreeMap<>();
+
+        synchronized void record(AttemptListener.Event e) {
+            total++;
+            if (e.attempt() > 1) {
+                retried++;
+            }
+            if (e.failure() != null) {
+                failed++;
+            }
+            statuses.merge(String.valueOf(e.status()), 1L, Long::sum);
+            // A write request (one create, or a bulk request): POST on .../docs charged a multiple of
+            // a create (a query costs 3).
+            if (e.method().equals("POST") && e.path().endsWith("/docs") && e.requestCharge() >= RU_PER_CREATE) {
+                long ops = Math.round(e.requestCharge() / RU_PER_CREATE);
+                batches++;
+                batchOps += ops;
+                opsPerBatch.merge(ops, 1L, Long::sum);
+            }
+        }
+
+        synchronized Map<String, Object> drain() {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("clientAttempts", total);
+            m.put("clientRetries", retried);
+            m.put("clientFailedAttempts", failed);
+            m.put("clientStatuses", new java.util.LinkedHashMap<>(statuses));
+            if (batches > 0) {
+                m.put("writeRequests", batches);
+                m.put("writeOps", batchOps);
+                // Condensed: 100 -> n, then buckets of ten below.
+                Map<String, Object> hist = new java.util.LinkedHashMap<>();
+                for (var en : opsPerBatch.descendingMap().entrySet()) {
+                    long k = en.getKey();
+                    String bucket = k >= 100 ? String.valueOf(k) : (k / 10 * 10) + "-" + (k / 10 * 10 + 9);
+                    hist.merge(bucket, en.getValue(), (x, y) -> (Long) x + (Long) y);
+                }
+                m.put("opsPerWriteRequest", hist);
+            }
+            total = retried = failed = batches = batchOps = 0;
+            opsPerBatch = new TreeMap<>();
+            statuses.clear();
+            return m;
         }
     }
 }
