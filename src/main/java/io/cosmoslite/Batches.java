@@ -107,10 +107,12 @@ final class Batches {
     CosmosRequest.Link link = Containers.link(database, container);
     return CosmosRequest.builder("POST", "docs", link).feed("docs")
         .sessionScope(link.raw)
+        // Its reads must see the client's writes: the target range's token goes with it.
+        .sendsSessionToken(true)
         .header("x-ms-cosmos-is-batch-request", "True")
         .header("x-ms-cosmos-batch-atomic", "True")
         .header("x-ms-cosmos-batch-continue-on-error", "False")
-        .header("x-ms-documentdb-partitionkey", batch.partitionKey.header())
+        .partitionKey(batch.partitionKey)
         .body(body, Documents.JSON).build();
   }
 
@@ -189,8 +191,10 @@ final class Batches {
     List<CosmosResult<Map<String, Object>>> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       if (i >= array.size() || !array.get(i).isJsonObject()) {
+        // Not covered by the answer: a bulk request goes on after failures, so this
+        // operation may have been applied.
         out.add(Results.noResponse("the batch answer has no result for operation " + i, null,
-            null, false, null));
+            null, true, "the answer did not say what became of this operation"));
         continue;
       }
       out.add(result(array.get(i).getAsJsonObject(), headers));

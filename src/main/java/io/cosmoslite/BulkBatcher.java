@@ -73,6 +73,7 @@ final class BulkBatcher {
   /** Operations waiting for the container's map, in the order they came. */
   private final List<Pending> awaitingMap = new ArrayList<>();
   private boolean stopped;
+  private String stopReason;
   private ScheduledFuture<?> lingerTimer;
   /** The map could not be read: every later operation goes one document per request. */
   private volatile boolean unmapped;
@@ -104,7 +105,20 @@ final class BulkBatcher {
 
   /** Routes one operation to its range's request; it is sent by {@link #flush}. */
   void add(Pending pending) {
+    if (!packable(pending.single)) {
+      sendAlone(pending); // triggers, indexing directive...: only a single request carries them
+      changed.run();
+      return;
+    }
     route(List.of(pending), null);
+  }
+
+  /** Headers a bulk operation carries itself (or the bulk request does for all). */
+  private static final java.util.Set<String> PACKABLE = java.util.Set.of(
+      "x-ms-documentdb-partitionkey", "x-ms-documentdb-is-upsert", "If-Match", "Prefer");
+
+  private static boolean packable(CosmosRequest single) {
+    return PACKABLE.containsAll(single.headers.keySet());
   }
 
   /**
@@ -163,6 +177,9 @@ final class BulkBatcher {
     List<Pending> dropped = new ArrayList<>();
     synchronized (lock) {
       stopped = true;
+      stopReason = why;
+      dropped.addAll(awaitingMap);
+      awaitingMap.clear();
       buffers.values().forEach(dropped::addAll);
       buffers.clear();
       bufferBytes.clear();
@@ -183,6 +200,10 @@ final class BulkBatcher {
 
   /** Puts operations in their ranges' buffers, reading the map first (or again, if stale). */
   private void route(List<Pending> pendings, PartitionKeyRanges stale) {
+    if (endIfStopped(pendings)) {
+      changed.run();
+      return;
+    }
     if (unmapped) {
       pendings.forEach(this::sendAlone);
       changed.run();
@@ -213,12 +234,33 @@ final class BulkBatcher {
     }
   }
 
+  /**
+   * After {@link #stop}, operations that come back to be routed (a map arriving, a 410, a
+   * throttled one's wait over) end at once, not sent: nothing buffers them any more.
+   */
+  private boolean endIfStopped(List<Pending> pendings) {
+    String why;
+    synchronized (lock) {
+      if (!stopped) {
+        return false;
+      }
+      why = stopReason;
+    }
+    for (Pending pending : pendings) {
+      done.accept(pending.item, Results.notSent(why + " before this item was sent", null));
+    }
+    return true;
+  }
+
   /** Once the definition and {@code ranges} are there, puts {@code taken()}'s operations. */
   private void whenMapped(java.util.concurrent.CompletableFuture<PartitionKeyRanges> ranges,
       java.util.function.Supplier<List<Pending>> taken) {
     client.containers.container(database, container).thenCombine(ranges, (definition, map) -> {
       List<Pending> pendings = taken.get();
       List<Pending> unroutable = new ArrayList<>();
+      if (endIfStopped(pendings)) {
+        return null;
+      }
       synchronized (lock) {
         routing -= pendings.size();
         for (Pending pending : pendings) {
@@ -323,6 +365,14 @@ final class BulkBatcher {
       perOperation(batch, Batches.results(answer.data(), answer.headers(), batch.size()));
       return;
     }
+    if (answer.isUncertain()) {
+      // The answer was lost, or says nothing definite (408, 503, a 410 other than a gone
+      // range): each operation may or may not have been applied. Settle each alone, as a
+      // single write whose earlier attempt went unanswered; never resend what could apply
+      // twice.
+      settleEach(batch, answer);
+      return;
+    }
     if (code == 410) {
       // The range is gone (split, merge, moved): re-read the map, route these again.
       List<Pending> again = new ArrayList<>();
@@ -338,21 +388,6 @@ final class BulkBatcher {
       }
       return;
     }
-    if (code == 0 && answer.isUncertain()) {
-      // The answer was lost: each operation may or may not have been applied. Settle each
-      // alone, as a single write whose earlier attempt went unanswered.
-      for (Pending pending : batch) {
-        if (pending.single.settlement == CosmosRequest.Settlement.NEVER_RESEND) {
-          // A patch (or a write with a trigger) could apply twice: not resent, uncertain.
-          done.accept(pending.item, Results.noResponse(answer.error(), answer.cause(), null,
-              true, "the bulk request carrying this operation got no answer, and resending "
-              + "it could apply it twice"));
-        } else {
-          sendAlone(pending, true);
-        }
-      }
-      return;
-    }
     if (code == 400) {
       // Refused as a whole (nothing applied): a routing disagreement, say. One per request.
       batch.forEach(this::sendAlone);
@@ -360,6 +395,19 @@ final class BulkBatcher {
     }
     for (Pending pending : batch) {
       done.accept(pending.item, Results.withoutData(answer));
+    }
+  }
+
+  private void settleEach(List<Pending> batch, CosmosResult<byte[]> answer) {
+    for (Pending pending : batch) {
+      if (pending.single.settlement == CosmosRequest.Settlement.NEVER_RESEND) {
+        // A patch (or a write with a trigger) could apply twice: not resent, uncertain.
+        done.accept(pending.item, Results.noResponse(answer.error(), answer.cause(), null,
+            true, "the bulk request carrying this operation got no definite answer, and "
+            + "resending it could apply it twice"));
+      } else {
+        sendAlone(pending, true);
+      }
     }
   }
 

@@ -205,12 +205,15 @@ final class BulkWriter {
           ? new ArrayList<>(failures.values()) : entries;
       result = new BulkResult(kept, progress(), stopping, inputError);
     }
-    operationFuture.outcome().complete(result);
-    if (raise && !result.allOk() && !result.isCancelled()) {
-      operationFuture.completeExceptionally(exception(result));
-    } else {
-      operationFuture.complete(result);
-    }
+    // On the callback executor when the client has one, as every future it returns.
+    client.pipeline.callback(() -> {
+      operationFuture.outcome().complete(result);
+      if (raise && !result.allOk() && !result.isCancelled()) {
+        operationFuture.completeExceptionally(exception(result));
+      } else {
+        operationFuture.complete(result);
+      }
+    });
   }
 
   /**
@@ -220,7 +223,8 @@ final class BulkWriter {
    */
   static CompletableFuture<BulkResult> settle(CosmosClient client, String where,
       CompletableFuture<BulkResult> quiet, int expected) {
-    return Pipeline.compose(quiet, result -> {
+    CompletableFuture<BulkResult> out = new CompletableFuture<>();
+    CompletableFuture<BulkResult> settled = Pipeline.compose(quiet, result -> {
       if (client.raisesOnFailure()) {
         for (int i = 0; i < result.size(); i++) {
           CosmosResult<Map<String, Object>> item = result.get(i);
@@ -232,6 +236,15 @@ final class BulkWriter {
       }
       return CompletableFuture.completedFuture(result);
     });
+    settled.whenComplete((result, error) -> client.pipeline.callback(() -> {
+      if (error != null) {
+        out.completeExceptionally(Pipeline.unwrap(error));
+      } else {
+        out.complete(result);
+      }
+    }));
+    out.whenComplete((r, e) -> settled.cancel(true)); // completed from outside: stop the reads
+    return out;
   }
 
   private CosmosBulkException exception(BulkResult result) {

@@ -58,7 +58,7 @@ final class ContainerCache {
     CompletableFuture<Container> created = new CompletableFuture<>();
     CompletableFuture<Container> known = containers.putIfAbsent(link, created);
     if (known != null) {
-      return known;
+      return known.copy(); // a caller cancelling its copy never cancels the shared one
     }
     pipeline.execute(request, body -> body).whenComplete((result, error) -> {
       Throwable failure = error;
@@ -76,7 +76,7 @@ final class ContainerCache {
       containers.remove(link, created);
       created.completeExceptionally(failure);
     });
-    return created;
+    return created.copy();
   }
 
   /** The container's partition key ranges, read once (every page) and cached. */
@@ -85,7 +85,7 @@ final class ContainerCache {
     CompletableFuture<PartitionKeyRanges> created = new CompletableFuture<>();
     CompletableFuture<PartitionKeyRanges> known = ranges.putIfAbsent(link, created);
     if (known != null) {
-      return known;
+      return known.copy();
     }
     readRanges(database, container, null).whenComplete((read, error) -> {
       if (error != null) {
@@ -95,7 +95,7 @@ final class ContainerCache {
         created.complete(read);
       }
     });
-    return created;
+    return created.copy();
   }
 
   /**
@@ -108,7 +108,7 @@ final class ContainerCache {
     CompletableFuture<PartitionKeyRanges> current = ranges.get(link);
     if (current != null && (!current.isDone() || current.isCompletedExceptionally()
         || current.join() != stale)) {
-      return current.isCompletedExceptionally() ? ranges(database, container) : current;
+      return current.isCompletedExceptionally() ? ranges(database, container) : current.copy();
     }
     CompletableFuture<PartitionKeyRanges> refreshed = new CompletableFuture<>();
     if (current == null ? ranges.putIfAbsent(link, refreshed) != null
@@ -123,7 +123,7 @@ final class ContainerCache {
         refreshed.complete(read);
       }
     });
-    return refreshed;
+    return refreshed.copy();
   }
 
   /** GET pkranges, page after page; with {@code stale}, If-None-Match on its etag first. */

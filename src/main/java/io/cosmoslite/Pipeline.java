@@ -117,8 +117,15 @@ final class Pipeline {
   void callback(Runnable completion) {
     if (callbackExecutor == null) {
       completion.run();
-    } else {
+      return;
+    }
+    try {
       callbackExecutor.execute(completion);
+    } catch (RuntimeException rejected) {
+      // A shut-down executor must not leave the caller's future incomplete for ever.
+      LOG.log(System.Logger.Level.WARNING, "callbackExecutor refused a completion; "
+          + "completing on the library thread", rejected);
+      completion.run();
     }
   }
 

@@ -75,7 +75,7 @@ final class RetryPolicy {
     /** Later attempts go to the write region (after 404/1002: the token came from there). */
     boolean writeRegion;
     /** Set once an attempt of a write may have reached the service without an answer. */
-    boolean writeMaybeApplied;
+    volatile boolean writeMaybeApplied; // read by a time limit's worker, set on an I/O thread
 
     /** Counts a resend that is actually made, after waiting {@code delayMs}. */
     void record(long delayMs) {

@@ -59,6 +59,9 @@ class PackedBulkTest {
     volatile boolean split;
     /** A resource id the document answers name (x-ms-content-path), or null. */
     volatile String contentPath;
+    /** Container reads wait for this (to cancel a write while its map is being read). */
+    volatile java.util.concurrent.CountDownLatch holdContainerRead =
+        new java.util.concurrent.CountDownLatch(0);
     /** Bulk requests are refused whole with 400. */
     volatile boolean refuseBulk;
 
@@ -84,6 +87,11 @@ class PackedBulkTest {
             .setHeader("etag", split ? "\"r2\"" : "\"r1\"");
       }
       if (path.endsWith("/colls/orders")) {
+        try {
+          holdContainerRead.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
         return MockCosmos.json(200, "{\"id\":\"orders\",\"_rid\":\"abc=\",\"partitionKey\":"
             + "{\"paths\":[\"/pk\"],\"kind\":\"Hash\",\"version\":2}}");
       }
@@ -356,5 +364,29 @@ class PackedBulkTest {
     bulk.contentPath = null;
     write(items("s", 5));
     assertEquals(2, bulk.pkrangeReads.get(), "the map of the new container is read");
+  }
+
+  @Test void cancellingWhileTheMapIsReadEndsEveryItem() throws Exception {
+    bulk.holdContainerRead = new java.util.concurrent.CountDownLatch(1);
+    BulkOperation op = client.createDocuments("shop", "orders", items("c", 30).iterator(),
+        BulkOptions.DEFAULT);
+    while (op.progress().pulled() < 30) {
+      Thread.sleep(5);
+    }
+    op.cancel(true);
+    bulk.holdContainerRead.countDown();
+    BulkResult result = op.outcome().get(10, TimeUnit.SECONDS);
+    assertEquals(30, result.size(), "every item has an outcome");
+    assertEquals(30, result.failed());
+    assertTrue(result.get(0).error().startsWith("cancelled"), result.get(0).error());
+  }
+
+  @Test void aCancelledCopyOfTheMapNeverBreaksTheSharedOne() throws Exception {
+    client.containers.ranges("shop", "orders").cancel(true);
+    assertEquals(2, client.containers.ranges("shop", "orders").get(10, TimeUnit.SECONDS)
+        .ranges().size());
+    client.containers.ranges("shop", "orders").cancel(true);
+    assertEquals(2, client.containers.ranges("shop", "orders").get(10, TimeUnit.SECONDS)
+        .ranges().size(), "still usable after a caller cancelled its future");
   }
 }
