@@ -79,7 +79,9 @@ final class AzureCliCredential implements TokenCredential {
     }
     return process.onExit()
         .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .handle((p, failure) -> {
+        // Not on the JDK's delay-scheduler thread (orTimeout completes there): what follows
+        // (the token cache, the request, callers' stages) runs on the library's workers.
+        .handleAsync((p, failure) -> {
           if (failure != null) {
             process.destroyForcibly();
             throw new CompletionException(new TimeoutException("az did not exit within "
@@ -87,7 +89,7 @@ final class AzureCliCredential implements TokenCredential {
           }
           return new CommandResult(p.exitValue(), readAll(p.getInputStream()),
               readAll(p.getErrorStream()));
-        });
+        }, Threads.WORKERS);
   };
 
   private final CommandRunner runner;

@@ -72,8 +72,10 @@ public final class BulkOptions {
     private Builder() {}
 
     /**
-     * Most items of this batch being written at once (each waiting for, or holding, one of the
-     * client's in-flight permits, or waiting to retry). It is capped at the client's
+     * Most requests of this batch on their way at once (each waiting for, or holding, one of
+     * the client's in-flight permits, or waiting to retry): with packing on (the default) each
+     * carries up to 100 items, so up to 100 times as many items are read ahead; with
+     * {@link #batching batching(false)} one item each. It is capped at the client's
      * {@link CosmosClient.Builder#maxConcurrency}, which bounds every request of the client
      * together. Default: the client's maximum.
      *
