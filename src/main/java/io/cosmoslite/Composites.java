@@ -23,8 +23,8 @@ final class Composites {
       CosmosClient client, CosmosRequest resourceRead) {
     return client.pipeline.deliver(operation("read", resourceRead),
         Pipeline.compose(findOffer(client, resourceRead), found -> found.isOk()
-            ? client.run(Offers.read(Json.stringMember(found.data(), "id")), Offers::offer)
-                .thenApply(Composites::properties)
+            ? Pipeline.compose(client.run(Offers.read(Json.stringMember(found.data(), "id")),
+                Offers::offer), offer -> CompletableFuture.completedFuture(properties(offer)))
             : CompletableFuture.completedFuture(Results.withoutData(found))));
   }
 
@@ -34,8 +34,8 @@ final class Composites {
     Objects.requireNonNull(throughput, "throughput == null");
     return client.pipeline.deliver(operation("replace", resourceRead),
         Pipeline.compose(findOffer(client, resourceRead), found -> found.isOk()
-            ? client.run(Offers.replace(found.data(), throughput), Offers::offer)
-                .thenApply(Composites::properties)
+            ? Pipeline.compose(client.run(Offers.replace(found.data(), throughput),
+                Offers::offer), offer -> CompletableFuture.completedFuture(properties(offer)))
             : CompletableFuture.completedFuture(Results.withoutData(found))));
   }
 
@@ -51,11 +51,12 @@ final class Composites {
         return CompletableFuture.completedFuture(Results.concluded(resource.code(), null,
             resourceRead.resourceLink + " has no _rid to find its offer by", resource));
       }
-      return client.run(Offers.query(rid), Offers::firstOffer).thenApply(query ->
-          !query.isOk() || query.data() != null ? query
+      // Composed (not thenApply) so that cancelling the caller's future stops this call too.
+      return Pipeline.compose(client.run(Offers.query(rid), Offers::firstOffer), query ->
+          CompletableFuture.completedFuture(!query.isOk() || query.data() != null ? query
               : Results.concluded(404, "NotFound", "no offer for " + resourceRead.resourceLink
                   + ": it has no dedicated throughput (a serverless account, or a container "
-                  + "sharing its database's throughput)", query));
+                  + "sharing its database's throughput)", query)));
     });
   }
 
