@@ -134,7 +134,7 @@ final class Call<T> {
       return;
     }
     if (signed.isDone() && !signed.isCompletedExceptionally()) {
-      send(permit, date, signed.join()); // keys sign at once: no hop
+      send(permit, date, signed.getNow(null)); // keys sign at once: no hop
       return;
     }
     pending = signed;

@@ -298,7 +298,7 @@ public final class ChangeFeed<T> implements Flow.Publisher<T> {
         boolean quiet = true;
         for (int k = 0; k < open.size(); k++) {
           int i = open.get(k);
-          CosmosResult<List<T>> result = sent.get(k).join();
+          CosmosResult<List<T>> result = sent.get(k).getNow(null); // all are done here
           if (isSplit(result, s.positions.get(i))) {
             splits.add(i);
             last = result;

@@ -107,7 +107,7 @@ final class ContainerCache {
     String link = Containers.link(database, container).raw;
     CompletableFuture<PartitionKeyRanges> current = ranges.get(link);
     if (current != null && (!current.isDone() || current.isCompletedExceptionally()
-        || current.join() != stale)) {
+        || current.getNow(null) != stale)) {
       return current.isCompletedExceptionally() ? ranges(database, container) : current.copy();
     }
     CompletableFuture<PartitionKeyRanges> refreshed = new CompletableFuture<>();
@@ -184,7 +184,8 @@ final class ContainerCache {
       return null;
     }
     try {
-      return map.join().rangeFor(EffectivePartitionKey.of(key, definition.join().definition));
+      return map.getNow(null).rangeFor(EffectivePartitionKey.of(key,
+          definition.getNow(null).definition));
     } catch (RuntimeException e) {
       return null; // a key the definition does not take: the service will say so
     }
@@ -201,7 +202,7 @@ final class ContainerCache {
         || known.isCompletedExceptionally()) {
       return;
     }
-    String cached = SessionTokens.containerId(known.join().resourceId);
+    String cached = SessionTokens.containerId(known.getNow(null).resourceId);
     String now = SessionTokens.containerId(contentPath);
     if (cached != null && now != null && !cached.equals(now)) {
       containers.remove(containerLink, known);

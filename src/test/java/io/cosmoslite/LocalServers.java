@@ -184,7 +184,8 @@ final class LocalServers {
     }
   }
 
-  private static SSLContext sslContext(Path pem) {
+  /** An SSLContext trusting the local servers' certificate (for raw HTTP clients in tests). */
+  static SSLContext sslContext(Path pem) {
     try (InputStream in = Files.newInputStream(pem)) {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
