@@ -39,6 +39,8 @@ final class BulkBatcher {
     int throttled;
     long throttleWaitMs;
     int gone;
+    /** The map that put this operation in its range's buffer: the stale one if that is gone. */
+    PartitionKeyRanges routedBy;
 
     Pending(Object item, CosmosRequest single, PartitionKey key) {
       this.item = item;
@@ -272,6 +274,7 @@ final class BulkBatcher {
             unroutable.add(pending); // a key the map cannot place: sent on its own
             continue;
           }
+          pending.routedBy = map;
           buffers.computeIfAbsent(rangeId, id -> new ArrayList<>()).add(pending);
           bufferSince.putIfAbsent(rangeId, System.nanoTime());
           bufferBytes.merge(rangeId, Batches.size(pending.op, pending.keyHeader),
@@ -329,7 +332,6 @@ final class BulkBatcher {
       ops.add(pending.op);
       keys.add(pending.keyHeader);
     }
-    PartitionKeyRanges map = client.containers.ranges(database, container).getNow(null);
     CosmosRequest request = Batches.bulk(database, container, rangeId, ops, keys,
         returnDocuments, options);
     Call<byte[]> call = client.pipeline.start(request, body -> body);
@@ -340,15 +342,14 @@ final class BulkBatcher {
         inFlight--;
       }
       try {
-        answered(batch, answer, map);
+        answered(batch, answer);
       } finally {
         changed.run();
       }
     });
   }
 
-  private void answered(List<Pending> batch, CosmosResult<byte[]> answer,
-      PartitionKeyRanges map) {
+  private void answered(List<Pending> batch, CosmosResult<byte[]> answer) {
     int code = answer.code();
     boolean stopping;
     synchronized (lock) {
@@ -384,7 +385,9 @@ final class BulkBatcher {
         }
       }
       if (!again.isEmpty()) {
-        route(again, map);
+        // The map that routed them, not the one cached now: a buffer filled before a refresh
+        // and sent after it must not make the refreshed map look stale and read it again.
+        route(again, again.get(0).routedBy);
       }
       return;
     }

@@ -276,6 +276,31 @@ class PackedBulkTest {
         .contains("0"), "the children serve the parent's keys now");
   }
 
+  @Test void operationsBufferedBeforeARefreshAndSentAfterItDoNotReadTheMapAgain()
+      throws Exception {
+    bulk.split = false;
+    write(items("a", 100)); // learn the two-range map
+    bulk.split = true;
+    // Two requests at a time (a window of 200 items), 200 items of 3 KB for the parent range:
+    // three requests by size. Two go and meet the 410; the third, put in the parent's buffer
+    // by the old map, goes only once the new map has come back and nothing is in flight.
+    String pad = "x".repeat(3_000);
+    List<BulkItem> parent = new ArrayList<>();
+    for (int i = 0; parent.size() < 200; i++) {
+      String key = "p" + (i % 37);
+      if (rangeOf(key, false).equals("0")) {
+        parent.add(BulkItem.of(Map.of("id", "p" + i, "pk", key, "pad", pad), key));
+      }
+    }
+    BulkResult result = client.createDocuments("shop", "orders", parent.iterator(),
+        BulkOptions.builder().results(BulkOptions.ResultMode.EVERY_ITEM).maxConcurrency(2)
+            .linger(java.time.Duration.ofSeconds(30)).build())
+        .get(30, TimeUnit.SECONDS);
+    assertEquals(200, result.succeeded(), String.valueOf(result));
+    bulk.applied.values().forEach(n -> assertEquals(1, n.get()));
+    assertEquals(2, bulk.pkrangeReads.get(), "the new map is read once, not once per 410");
+  }
+
   @Test void aLostAnswerIsSettledOperationByOperationNeverGuessed() throws Exception {
     bulk.loseNext.set(true);
     BulkResult result = write(items("l", 30));
