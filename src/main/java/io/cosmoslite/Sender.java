@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -56,20 +59,52 @@ abstract class Sender {
     return new Threaded(http, maxConcurrency);
   }
 
-  /** Blocking sends on daemon threads of this client's own. */
+  /**
+   * Blocking sends on daemon threads of this client's own.
+   *
+   * <p>An answer's continuation (the pipeline's steps, releasing its permit, callers' stages)
+   * runs on the I/O thread that received it, and often starts the next request — the one that
+   * waited for that permit, or the next batch of a bulk write. Handed to the pool, that send
+   * would find no idle thread (this one is still finishing) and make one more: the count would
+   * creep past the in-flight limit. So the first send started by a finishing thread is handed
+   * off to that thread, which makes it as soon as its continuation returns. Should the
+   * continuation not return soon (a caller's stage that blocks, waiting for that very request,
+   * say), the send is rescued after {@link #RESCUE_MS} by another thread: waiting callers never
+   * deadlock, and only then is there a thread more than requests in flight.
+   */
   static final class Threaded extends Sender {
+    /** How long a handed-off send waits for its thread before another one takes it. */
+    static final long RESCUE_MS = 1;
     private static final AtomicInteger POOLS = new AtomicInteger();
+    /** Set while an I/O thread runs an answer's continuation: where it takes a send over. */
+    private static final ThreadLocal<Finishing> FINISHING = new ThreadLocal<>();
+
     private final HttpClient http;
     private final ThreadPoolExecutor threads;
+    /** Handed-off sends not yet claimed by their thread (the rescue looks at these). */
+    private final Queue<Task> handedOff = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean rescueArmed = new AtomicBoolean();
+    private final long rescueNanos;
 
     Threaded(HttpClient http, int maxConcurrency) {
+      this(http, maxConcurrency, RESCUE_MS);
+    }
+
+    /** With another rescue delay: tests that count threads make it longer than any pause. */
+    Threaded(HttpClient http, int maxConcurrency, long rescueMs) {
       this.http = http;
       this.threads = Threads.ioPool("cosmos-lite-io-" + POOLS.incrementAndGet());
+      this.rescueNanos = TimeUnit.MILLISECONDS.toNanos(rescueMs);
     }
 
     /** Threads alive now (busy or idle). */
     int threads() {
       return threads.getPoolSize();
+    }
+
+    /** The most threads this sender ever had at once. */
+    int largestThreads() {
+      return threads.getLargestPoolSize();
     }
 
     /** Threads inside {@code HttpClient.send} right now. */
@@ -82,30 +117,150 @@ abstract class Sender {
     }
 
     @Override CompletableFuture<HttpResponse<byte[]>> send(HttpRequest request) {
-      CompletableFuture<HttpResponse<byte[]>> response = new CompletableFuture<>();
-      Future<?> task;
-      try {
-        task = threads.submit(() -> {
-          try {
-            response.complete(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
-          } catch (InterruptedException e) {
-            // Cancelled by the caller: HttpClient.send has cancelled the exchange.
-            response.completeExceptionally(new IOException("request cancelled", e));
-          } catch (Throwable e) {
-            response.completeExceptionally(e);
-          }
-        });
-      } catch (RejectedExecutionException e) {
-        // Nothing left: the request provably never went out.
-        response.completeExceptionally(new java.net.ConnectException("client is closed"));
-        return response;
-      }
-      response.whenComplete((r, e) -> {
-        if (response.isCancelled()) {
-          task.cancel(true);
+      Task task = new Task(request);
+      task.response.whenComplete((r, e) -> {
+        if (task.response.isCancelled()) {
+          task.cancel();
         }
       });
-      return response;
+      Finishing finishing = FINISHING.get();
+      if (finishing != null && finishing.sender == this && finishing.next == null) {
+        finishing.next = task;
+        task.handedOffAt = System.nanoTime();
+        handedOff.add(task);
+        armRescue();
+      } else {
+        execute(task);
+      }
+      return task.response;
+    }
+
+    private void execute(Task task) {
+      try {
+        threads.execute(() -> run(task));
+      } catch (RejectedExecutionException e) {
+        // Nothing left: the request provably never went out.
+        if (task.claim()) {
+          task.response.completeExceptionally(new java.net.ConnectException("client is closed"));
+        }
+      }
+    }
+
+    /** On an I/O thread: this send, then each one handed off to this thread meanwhile. */
+    private void run(Task first) {
+      Task task = first;
+      while (task != null && task.claim()) {
+        HttpResponse<byte[]> response = null;
+        Throwable failure = null;
+        try {
+          response = task.sendOn(http);
+        } catch (InterruptedException e) {
+          // Cancelled by the caller: HttpClient.send has cancelled the exchange.
+          failure = new IOException("request cancelled", e);
+        } catch (Throwable e) {
+          failure = e;
+        }
+        Finishing finishing = new Finishing(this);
+        FINISHING.set(finishing);
+        try {
+          if (failure == null) {
+            task.response.complete(response);
+          } else {
+            task.response.completeExceptionally(failure);
+          }
+        } finally {
+          FINISHING.remove();
+        }
+        task = finishing.next;
+        if (task != null) {
+          handedOff.remove(task);
+        }
+      }
+    }
+
+    private void armRescue() {
+      if (rescueArmed.compareAndSet(false, true)) {
+        // The timer only hands the rescued sends on to the pool.
+        Threads.schedule(this::rescue, TimeUnit.NANOSECONDS.toMillis(rescueNanos),
+            Runnable::run);
+      }
+    }
+
+    /** Sends handed off longer than the rescue delay ago go to a thread of their own. */
+    private void rescue() {
+      rescueArmed.set(false);
+      long now = System.nanoTime();
+      for (Task task : handedOff) {
+        if (task.isClaimed()) {
+          handedOff.remove(task);
+        } else if (now - task.handedOffAt >= rescueNanos) {
+          handedOff.remove(task);
+          execute(task); // whoever claims it first sends it: its thread or the new one
+        }
+      }
+      if (!handedOff.isEmpty()) {
+        armRescue();
+      }
+    }
+
+    /** The continuation an I/O thread is running, and the send handed off to it. */
+    private static final class Finishing {
+      final Threaded sender;
+      Task next;
+
+      Finishing(Threaded sender) {
+        this.sender = sender;
+      }
+    }
+
+    /** One send: claimed once (by its thread or a rescue), interruptible only while sending. */
+    private static final class Task {
+      final HttpRequest request;
+      final CompletableFuture<HttpResponse<byte[]>> response = new CompletableFuture<>();
+      private final AtomicBoolean claimed = new AtomicBoolean();
+      private Thread sending; // guarded by this
+      long handedOffAt;
+
+      Task(HttpRequest request) {
+        this.request = request;
+      }
+
+      boolean claim() {
+        return !response.isDone() && claimed.compareAndSet(false, true);
+      }
+
+      boolean isClaimed() {
+        return claimed.get();
+      }
+
+      HttpResponse<byte[]> sendOn(HttpClient http) throws IOException, InterruptedException {
+        synchronized (this) {
+          if (response.isCancelled()) {
+            throw new InterruptedException("cancelled before it was sent");
+          }
+          sending = Thread.currentThread();
+        }
+        try {
+          return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } finally {
+          synchronized (this) {
+            sending = null;
+          }
+          Thread.interrupted(); // a cancel that landed while sending ends here, not later
+        }
+      }
+
+      /** The caller cancelled: never sent if not started, else its exchange interrupted. */
+      void cancel() {
+        if (claimed.compareAndSet(false, true)) {
+          return;
+        }
+        synchronized (this) {
+          if (sending != null) {
+            sending.interrupt();
+          }
+        }
+      }
     }
   }
 }

@@ -44,9 +44,8 @@ final class Threads {
   /**
    * A client's own I/O threads for blocking sends, made on demand; idle ones end after 60 s.
    * Sends never queue behind a busy thread: a caller's stage that blocks on an I/O thread (it
-   * waits for another call) must not stall the send it waits for. So the count is the requests
-   * in flight (at most the in-flight limit) plus the threads still running callers' stages after
-   * their answer — which {@code callbackExecutor} moves elsewhere.
+   * waits for another call) must not stall the send it waits for. {@link Sender.Threaded} hands
+   * the next send to the thread that finishes, so the count stays at the requests in flight.
    */
   static ThreadPoolExecutor ioPool(String name) {
     return new ThreadPoolExecutor(0, Integer.MAX_VALUE, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,

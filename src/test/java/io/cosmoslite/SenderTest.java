@@ -12,6 +12,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -125,5 +127,54 @@ class SenderTest {
     assertTrue(done.await(20, TimeUnit.SECONDS), "callbacks that block stalled the client");
     Map<String, Object> last = client.getDatabase("c").get(10, TimeUnit.SECONDS).data();
     assertTrue(last.containsKey("id"));
+  }
+
+  /**
+   * The thread that receives an answer makes the request that waited for its permit: with 400
+   * calls through 4 permits, never a fifth I/O thread (defect 10). The rescue delay is made
+   * longer than any pause here, so a slow machine cannot add a thread.
+   */
+  @Test void aThreadedClientHasNoMoreIoThreadsThanRequestsInFlight() throws Exception {
+    server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+      @Override public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+        return json(200, "{\"id\":\"a\"}");
+      }
+    });
+    AtomicReference<Sender.Threaded> made = new AtomicReference<>();
+    CosmosClient client = MockCosmos.client(server).maxConcurrency(4).sender((h, max) -> {
+      made.set(new Sender.Threaded(h, max, 60_000));
+      return made.get();
+    }).build();
+    try {
+      List<CompletableFuture<CosmosResult<Map<String, Object>>>> calls = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        calls.add(client.getDatabase("a"));
+      }
+      CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]))
+          .get(60, TimeUnit.SECONDS);
+      for (CompletableFuture<CosmosResult<Map<String, Object>>> call : calls) {
+        assertEquals("a", call.get().data().get("id"));
+      }
+      assertEquals(400, server.getRequestCount());
+      assertTrue(made.get().largestThreads() <= 4,
+          "I/O threads at most: " + made.get().largestThreads());
+    } finally {
+      client.close();
+    }
+  }
+
+  /** A handed-off send whose thread is held by a caller's stage goes out on another thread. */
+  @Test void aSendHandedToAThreadThatIsHeldIsRescued() throws Exception {
+    server.enqueue(json(200, "{\"id\":\"first\"}"));
+    server.enqueue(json(200, "{\"id\":\"second\"}"));
+    Sender.Threaded sender = new Sender.Threaded(http, 1);
+    CompletableFuture<String> second = sender.send(get("/first")).thenCompose(first ->
+        // On the I/O thread, finishing: this send is handed to it, and it then waits for it.
+        CompletableFuture.completedFuture(sender.send(get("/second")).join()))
+        .thenApply(r -> new String(r.body()));
+    assertEquals("{\"id\":\"second\"}", second.get(10, TimeUnit.SECONDS));
+    assertEquals("/first", server.takeRequest(5, TimeUnit.SECONDS).getPath());
+    assertEquals("/second", server.takeRequest(5, TimeUnit.SECONDS).getPath());
+    assertEquals(2, sender.largestThreads(), "the rescue is the only thread more");
   }
 }
