@@ -347,4 +347,39 @@ class PipelineTest {
     assertEquals(201, second.code(), String.valueOf(second.error()));
     assertFalse(second.isUncertain());
   }
+
+  /**
+   * Defect 10: a cancel that lands while the request is being handed over must not report the
+   * item "cancelled" (not sent) when its bytes may be out: it is uncertain. The token arrives
+   * only after the call started, so the test holds the operation before its send; the sender
+   * then cancels the operation as it takes the request, and never answers.
+   */
+  @Test void aCancelLandingAsTheRequestIsHandedOverLeavesTheWriteUncertain() throws Exception {
+    CompletableFuture<AccessToken> token = new CompletableFuture<>();
+    AtomicReference<BulkOperation> operation = new AtomicReference<>();
+    List<String> handedOver = new CopyOnWriteArrayList<>();
+    CosmosClient client = build(CosmosClient.builder().endpoint(server.url("/").toString())
+        .credential(scopes -> token).raiseOnFailure(false)
+        .sender((http, max) -> new Sender() {
+          @Override CompletableFuture<java.net.http.HttpResponse<byte[]>> send(
+              java.net.http.HttpRequest request) {
+            handedOver.add(request.method() + " " + request.uri().getPath());
+            operation.get().cancel(true); // lands now, as the bytes would leave
+            return new CompletableFuture<>(); // no answer ever
+          }
+        }));
+    operation.set(client.createDocuments("shop", "orders",
+        List.of(BulkItem.of(Map.of("id", "1", "pk", "a"), "a")).iterator(),
+        BulkOptions.builder().batching(false).results(BulkOptions.ResultMode.EVERY_ITEM)
+            .build()));
+    assertTrue(handedOver.isEmpty(), "nothing is sent before the token");
+    token.complete(new AccessToken("t0k", java.time.Instant.now().plusSeconds(3_600)));
+    BulkResult result = operation.get().outcome().get(10, TimeUnit.SECONDS);
+    assertEquals(List.of("POST /dbs/shop/colls/orders/docs"), handedOver);
+    assertTrue(result.isCancelled());
+    assertEquals(1, result.size());
+    assertTrue(result.get(0).isUncertain(), "handed over, so it may be applied: "
+        + result.get(0));
+    assertEquals(1, result.uncertain());
+  }
 }
