@@ -2,7 +2,6 @@ package io.cosmoslite;
 
 import java.lang.reflect.Type;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -10,9 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -496,153 +492,41 @@ public final class ChangeFeed<T> implements Flow.Publisher<T> {
     }
   }
 
-  /** One subscriber's run: a drain loop serialises every signal to it. */
-  private final class Subscription implements Flow.Subscription {
-    private final Flow.Subscriber<? super T> downstream;
+  /** One subscriber's run over this feed's pages, until it has caught up. */
+  private final class Subscription extends PagedSubscription<T, Step> {
     private final Cursor cursor = new Cursor();
-    private final AtomicLong requested = new AtomicLong();
-    private final AtomicInteger wip = new AtomicInteger(1);
-    private final AtomicReference<Throwable> error = new AtomicReference<>();
-    private final ArrayDeque<T> buffer = new ArrayDeque<>();
-    private volatile boolean cancelled;
-    private volatile boolean fetching;
-    private volatile Step arrived;
     private boolean caughtUp;
-    private boolean terminated;
 
     Subscription(Flow.Subscriber<? super T> downstream) {
-      this.downstream = downstream;
+      super(client, downstream);
     }
 
-    void start() {
-      try {
-        client.checkOpen();
-      } catch (IllegalStateException closed) {
-        error.compareAndSet(null, closed);
-      }
-      try {
-        downstream.onSubscribe(this);
-      } catch (RuntimeException e) {
-        cancelled = true;
-      }
-      drainLoop(1);
+    @Override CompletableFuture<Step> fetch() {
+      return cursor.fetch();
     }
 
-    @Override public void request(long n) {
-      if (n <= 0) {
-        error.compareAndSet(null, new IllegalArgumentException(
-            "request(n) needs n > 0 (Reactive Streams rule 3.9), got " + n));
-      } else {
-        requested.getAndUpdate(r -> r + n < 0 ? Long.MAX_VALUE : r + n);
-      }
-      drain();
+    @Override Throwable failure(Step step) {
+      return step.page.result().isOk() ? null
+          : Results.exception("GET " + link.display + "/docs", step.page.result());
     }
 
-    @Override public void cancel() {
-      cancelled = true;
+    @Override List<T> take(Step step) {
+      cursor.state = step.state;
+      caughtUp = !step.page.hasMoreChanges();
+      return step.page.items();
+    }
+
+    @Override boolean exhausted() {
+      return caughtUp;
+    }
+
+    @Override void stopSource() {
       cursor.cancel();
-      drain();
     }
 
-    private void drain() {
-      if (wip.getAndIncrement() == 0) {
-        drainLoop(1);
-      }
-    }
-
-    private void drainLoop(int missed) {
-      while (true) {
-        if (!terminated) {
-          step();
-        }
-        missed = wip.addAndGet(-missed);
-        if (missed == 0) {
-          return;
-        }
-      }
-    }
-
-    private void step() {
-      if (cancelled) {
-        finish();
-        return;
-      }
-      Throwable failed = error.get();
-      if (failed != null) {
-        finish();
-        downstream.onError(failed);
-        return;
-      }
-      Step step = arrived;
-      if (step != null) {
-        arrived = null;
-        fetching = false;
-        cursor.state = step.state;
-        caughtUp = !step.page.hasMoreChanges();
-        if (step.page.items().stream().anyMatch(Objects::isNull)) {
-          finish();
-          downstream.onError(new IllegalStateException("the change feed returned a JSON null, "
-              + "which a Flow.Publisher cannot emit; read it with nextPage()"));
-          return;
-        }
-        buffer.addAll(step.page.items());
-      }
-      long demand = requested.get();
-      long emitted = 0;
-      while (emitted != demand && !buffer.isEmpty()) {
-        if (cancelled) {
-          finish();
-          return;
-        }
-        try {
-          downstream.onNext(buffer.poll());
-        } catch (RuntimeException e) {
-          cancel();
-          return;
-        }
-        emitted++;
-      }
-      if (emitted > 0 && demand != Long.MAX_VALUE) {
-        requested.addAndGet(-emitted);
-      }
-      if (cancelled || !buffer.isEmpty() || fetching) {
-        return;
-      }
-      if (caughtUp) {
-        finish();
-        downstream.onComplete();
-      } else if (requested.get() > 0) {
-        fetch();
-      }
-    }
-
-    private void fetch() {
-      fetching = true;
-      CompletableFuture<Step> fetched;
-      try {
-        client.checkOpen();
-        fetched = cursor.fetch();
-      } catch (RuntimeException e) {
-        fetched = CompletableFuture.failedFuture(e);
-      }
-      fetched.whenComplete((step, problem) -> {
-        if (problem != null) {
-          error.compareAndSet(null, Pipeline.unwrap(problem));
-        } else if (!step.page.result().isOk()) {
-          error.compareAndSet(null,
-              Results.exception("GET " + link.display + "/docs", step.page.result()));
-        } else {
-          arrived = step;
-        }
-        drain();
-      });
-    }
-
-    private void finish() {
-      terminated = true;
-      cancelled = true;
-      buffer.clear();
-      cursor.cancel();
+    @Override String nullItemMessage() {
+      return "the change feed returned a JSON null, which a Flow.Publisher cannot emit; read it "
+          + "with nextPage()";
     }
   }
 }

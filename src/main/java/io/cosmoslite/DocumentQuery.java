@@ -3,7 +3,6 @@ package io.cosmoslite;
 import com.google.gson.JsonElement;
 import java.lang.reflect.Type;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,8 +18,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -480,154 +477,37 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
     }
   }
 
-  /** One subscriber's run: a drain loop serialises every signal to it. */
-  private final class Subscription implements Flow.Subscription {
-    private final Flow.Subscriber<? super T> downstream;
+  /** One subscriber's run over this query's pages. */
+  private final class Subscription extends PagedSubscription<T, Page<T>> {
     private final Cursor cursor = new Cursor();
-    private final AtomicLong requested = new AtomicLong();
-    /** Work in progress; starts at 1 so nothing is signalled while onSubscribe runs. */
-    private final AtomicInteger wip = new AtomicInteger(1);
-    private final AtomicReference<Throwable> error = new AtomicReference<>();
-    /** Documents received but not yet requested; touched only inside the drain loop. */
-    private final ArrayDeque<T> buffer = new ArrayDeque<>();
-    private volatile boolean cancelled;
-    private volatile boolean fetching;
-    private volatile Page<T> arrived;
-    private boolean terminated;
 
     Subscription(Flow.Subscriber<? super T> downstream) {
-      this.downstream = downstream;
+      super(client, downstream);
     }
 
-    void start() {
-      try {
-        client.checkOpen();
-      } catch (IllegalStateException closed) {
-        // Rule 1.9: a publisher that cannot serve says so after onSubscribe, without demand.
-        error.compareAndSet(null, closed);
-      }
-      try {
-        downstream.onSubscribe(this);
-      } catch (RuntimeException e) {
-        cancelled = true; // rule 2.13: a throwing subscriber is treated as cancelled
-      }
-      drainLoop(1);
+    @Override CompletableFuture<Page<T>> fetch() {
+      return cursor.fetch(() -> !isCancelled());
     }
 
-    @Override public void request(long n) {
-      if (n <= 0) {
-        error.compareAndSet(null, new IllegalArgumentException(
-            "request(n) needs n > 0 (Reactive Streams rule 3.9), got " + n));
-      } else {
-        requested.getAndUpdate(r -> r + n < 0 ? Long.MAX_VALUE : r + n);
-      }
-      drain();
+    @Override Throwable failure(Page<T> page) {
+      return page.result().isOk() ? null : DocumentQuery.this.failure(page.result());
     }
 
-    @Override public void cancel() {
-      cancelled = true;
+    @Override List<T> take(Page<T> page) {
+      return page.items();
+    }
+
+    @Override boolean exhausted() {
+      return cursor.done;
+    }
+
+    @Override void stopSource() {
       cursor.cancel();
-      drain();
     }
 
-    private void drain() {
-      if (wip.getAndIncrement() == 0) {
-        drainLoop(1);
-      }
-    }
-
-    private void drainLoop(int missed) {
-      while (true) {
-        if (!terminated) {
-          step();
-        }
-        missed = wip.addAndGet(-missed);
-        if (missed == 0) {
-          return;
-        }
-      }
-    }
-
-    private void step() {
-      if (cancelled) {
-        finish();
-        return;
-      }
-      Throwable failed = error.get();
-      if (failed != null) {
-        finish();
-        downstream.onError(failed);
-        return;
-      }
-      Page<T> page = arrived;
-      if (page != null) {
-        arrived = null;
-        fetching = false;
-        if (page.items().contains(null)) {
-          // Reactive Streams forbids onNext(null); say so rather than drop documents.
-          finish();
-          downstream.onError(new IllegalStateException("the query returned a JSON null (e.g. "
-              + "SELECT VALUE of a null property), which a Flow.Publisher cannot emit; read it "
-              + "with nextPage() or toList()"));
-          return;
-        }
-        buffer.addAll(page.items());
-      }
-      long demand = requested.get();
-      long emitted = 0;
-      while (emitted != demand && !buffer.isEmpty()) {
-        if (cancelled) {
-          finish();
-          return;
-        }
-        try {
-          downstream.onNext(buffer.poll());
-        } catch (RuntimeException e) {
-          cancel(); // rule 2.13
-          return;
-        }
-        emitted++;
-      }
-      if (emitted > 0 && demand != Long.MAX_VALUE) {
-        requested.addAndGet(-emitted);
-      }
-      if (cancelled || !buffer.isEmpty() || fetching) {
-        return;
-      }
-      if (cursor.done) {
-        finish();
-        downstream.onComplete();
-      } else if (requested.get() > 0) {
-        fetch();
-      }
-    }
-
-    private void fetch() {
-      fetching = true;
-      CompletableFuture<Page<T>> fetched;
-      try {
-        client.checkOpen();
-        fetched = cursor.fetch(() -> !cancelled);
-      } catch (RuntimeException e) {
-        fetched = CompletableFuture.failedFuture(e);
-      }
-      fetched.whenComplete((page, problem) -> {
-        if (problem != null) {
-          error.compareAndSet(null, Pipeline.unwrap(problem));
-        } else if (!page.result().isOk()) {
-          error.compareAndSet(null, failure(page.result()));
-        } else {
-          arrived = page;
-        }
-        drain();
-      });
-    }
-
-    private void finish() {
-      terminated = true;
-      cancelled = true;
-      buffer.clear();
-      cursor.cancel(); // a page on its way is no longer wanted
+    @Override String nullItemMessage() {
+      return "the query returned a JSON null (e.g. SELECT VALUE of a null property), which a "
+          + "Flow.Publisher cannot emit; read it with nextPage() or toList()";
     }
   }
 }
