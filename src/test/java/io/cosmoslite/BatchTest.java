@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okhttp3.mockwebserver.SocketPolicy;
 import org.junit.jupiter.api.AfterEach;
@@ -23,22 +22,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
-class BatchTest {
-  private MockWebServer server;
-  private CosmosClient client;
+class BatchTest extends MockServerTest {
   private CosmosClient quiet;
 
-  @BeforeEach void start() throws Exception {
-    server = new MockWebServer();
-    server.start();
-    client = MockCosmos.client(server).build();
+  @BeforeEach void startQuiet() {
     quiet = MockCosmos.client(server).raiseOnFailure(false).build();
   }
 
-  @AfterEach void stop() throws Exception {
-    client.close();
+  @AfterEach void closeQuiet() {
     quiet.close();
-    server.shutdown();
   }
 
   private static TransactionalBatch batch() {

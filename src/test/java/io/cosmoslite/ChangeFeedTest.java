@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,13 +23,10 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class ChangeFeedTest {
+class ChangeFeedTest extends MockServerTest {
   static final String DOCS = "/dbs/shop/colls/orders/docs";
   static final String PKRANGES = "/dbs/shop/colls/orders/pkranges";
   static final String LINK = "dbs/shop/colls/orders";
@@ -46,20 +42,6 @@ class ChangeFeedTest {
       + "{\"id\":\"1\",\"minInclusive\":\"\",\"maxExclusive\":\"80\",\"parents\":[\"0\"]},"
       + "{\"id\":\"2\",\"minInclusive\":\"80\",\"maxExclusive\":\"FF\",\"parents\":[\"0\"]}],"
       + "\"_count\":2}";
-
-  MockWebServer server;
-  CosmosClient client;
-
-  @BeforeEach void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-    client = MockCosmos.client(server).build();
-  }
-
-  @AfterEach void stop() throws IOException {
-    client.close();
-    server.shutdown();
-  }
 
   record Order(String id, int total) {}
 
@@ -83,10 +65,6 @@ class ChangeFeedTest {
   static MockResponse notModified(String etag) {
     return new MockResponse().setResponseCode(304).setHeader("etag", etag)
         .setHeader("x-ms-activity-id", "act-304");
-  }
-
-  static <T> T await(CompletableFuture<T> future) throws Exception {
-    return future.get(10, TimeUnit.SECONDS);
   }
 
   static Throwable failure(CompletableFuture<?> future) {

@@ -20,30 +20,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okhttp3.mockwebserver.SocketPolicy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class CosmosClientTest {
-  MockWebServer server;
-  CosmosClient client;
-
-  @BeforeEach void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-    client = MockCosmos.client(server).build();
-  }
-
-  @AfterEach void stop() throws IOException {
-    server.shutdown();
-  }
-
-  static <T> T await(CompletableFuture<T> future) throws Exception {
-    return future.get(10, TimeUnit.SECONDS);
-  }
+class CosmosClientTest extends MockServerTest {
 
   static CosmosException failure(CompletableFuture<?> future) {
     ExecutionException e = assertThrows(ExecutionException.class,
@@ -114,7 +95,7 @@ class CosmosClientTest {
   }
 
   @Test void withoutRaisingAFailureCompletesNormally() throws Exception {
-    CosmosClient quiet = MockCosmos.client(server).raiseOnFailure(false).build();
+    CosmosClient quiet = track(MockCosmos.client(server).raiseOnFailure(false));
     server.enqueue(error(409, 0, "Conflict", "Message: {\\\"Errors\\\":[\\\"Resource with specified "
         + "id or name already exists.\\\"]}\\r\\nActivityId: 123, Microsoft.Azure.Documents/2.14"));
     CosmosResult<Map<String, Object>> result = await(quiet.createDatabase("shop"));
@@ -441,7 +422,7 @@ class CosmosClientTest {
   }
 
   @Test void aSuccessWhoseBodyDoesNotFitTheTypeFailsKeepingStatusAndHeaders() throws Exception {
-    CosmosClient quiet = MockCosmos.client(server).raiseOnFailure(false).build();
+    CosmosClient quiet = track(MockCosmos.client(server).raiseOnFailure(false));
     server.enqueue(json(201, "{\"id\":\"o1\",\"quantity\":\"many\"}")
         .setHeader("x-ms-session-token", "0:-1#3"));
     CosmosResult<Order> result = await(quiet.createDocument("shop", "orders",
@@ -531,7 +512,7 @@ class CosmosClientTest {
   @Test void aWriteWhoseResponseIsLostIsNotResentAndIsReportedUncertain() throws Exception {
     // A patch (an increment, say) cannot be resent safely; creates are resent and checked
     // (RetryTest).
-    CosmosClient quiet = MockCosmos.client(server).raiseOnFailure(false).build();
+    CosmosClient quiet = track(MockCosmos.client(server).raiseOnFailure(false));
     server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
     CosmosResult<Map<String, Object>> result = await(quiet.patchDocument("shop", "orders", "1",
         "a", List.of(PatchOperation.increment("/n", 1))));
@@ -545,8 +526,8 @@ class CosmosClientTest {
   @Test void refusedConnectionFailsWithCodeZeroAndSaysWhy() throws Exception {
     int port = server.getPort();
     server.shutdown();
-    CosmosClient dead = CosmosClient.builder().endpoint("http://127.0.0.1:" + port + "/")
-        .key(MockCosmos.KEY).raiseOnFailure(false).build();
+    CosmosClient dead = track(CosmosClient.builder().endpoint("http://127.0.0.1:" + port + "/")
+        .key(MockCosmos.KEY).raiseOnFailure(false));
     CosmosResult<Map<String, Object>> result =
         await(dead.createDocument("shop", "orders", Map.of("id", "1"), "a"));
     assertEquals(0, result.code());
@@ -593,8 +574,8 @@ class CosmosClientTest {
   }
 
   @Test void consistencyLevelIsSentOnReadsOnly() throws Exception {
-    CosmosClient eventual = MockCosmos.client(server)
-        .consistencyLevel(ConsistencyLevel.EVENTUAL).build();
+    CosmosClient eventual = track(MockCosmos.client(server)
+        .consistencyLevel(ConsistencyLevel.EVENTUAL));
     server.enqueue(json(201, "{\"id\":\"1\"}"));
     server.enqueue(json(200, "{\"id\":\"1\"}"));
     server.enqueue(json(200, "{\"id\":\"1\"}"));

@@ -13,17 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class OffersTest {
+class OffersTest extends MockServerTest {
   static final String QUERY_BODY = "{\"query\":\"SELECT * FROM root r WHERE r.offerResourceId = "
       + "@offerResourceId\",\"parameters\":[{\"name\":\"@offerResourceId\",\"value\":\"%s\"}]}";
   static final String MANUAL_OFFER = "{\"resource\":\"dbs/dRid/colls/cRid/\",\"offerType\":"
@@ -33,24 +28,6 @@ class OffersTest {
       + "\"_ts\":1700000000}";
   static final String AUTOSCALE_OFFER = MANUAL_OFFER.replace(
       "\"offerThroughput\":400", "\"offerAutopilotSettings\":{\"maxThroughput\":4000}");
-
-  MockWebServer server;
-  CosmosClient client;
-
-  @BeforeEach void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-    client = MockCosmos.client(server).build();
-  }
-
-  @AfterEach void stop() throws IOException {
-    client.close();
-    server.shutdown();
-  }
-
-  static <T> T await(CompletableFuture<T> future) throws Exception {
-    return future.get(10, TimeUnit.SECONDS);
-  }
 
   private void enqueueContainerAndOffer(String offer) {
     server.enqueue(json(200, "{\"id\":\"orders\",\"_rid\":\"cRid\"}"));

@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,30 +26,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class QueryTest {
+class QueryTest extends MockServerTest {
   static final String DOCS = "/dbs/shop/colls/orders/docs";
   static final String LINK = "dbs/shop/colls/orders";
   /** How long to watch for a request that must not come (prefetch). */
   static final long QUIET_MS = 300;
-
-  MockWebServer server;
-  CosmosClient client;
-
-  @BeforeEach void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-    client = MockCosmos.client(server).build();
-  }
-
-  @AfterEach void stop() throws IOException {
-    server.shutdown();
-  }
 
   record Order(String id, int total) {}
 
@@ -67,10 +50,6 @@ class QueryTest {
     MockResponse response = json(200, "{\"_rid\":\"r1\",\"Documents\":[" + docs + "],\"_count\":"
         + ids.length + "}").setHeader("x-ms-item-count", Integer.toString(ids.length));
     return continuation == null ? response : response.setHeader("x-ms-continuation", continuation);
-  }
-
-  static <T> T await(CompletableFuture<T> future) throws Exception {
-    return future.get(10, TimeUnit.SECONDS);
   }
 
   static Throwable failure(CompletableFuture<?> future) {
@@ -307,7 +286,7 @@ class QueryTest {
     assertQuery(take(server), null, body, CROSS);
 
     // Another process, later: a fresh client and query, given only the token.
-    CosmosClient other = MockCosmos.client(server).build();
+    CosmosClient other = track(MockCosmos.client(server));
     server.enqueue(page("next", "c"));
     DocumentQuery<Order> resumed = other.queryDocuments("shop", "orders", query,
         RequestOptions.builder().continuationToken(token).build(), DocumentType.of(Order.class));
@@ -369,7 +348,7 @@ class QueryTest {
   }
 
   @Test void withoutRaisingAFailedPageIsReturnedWithItsResult() throws Exception {
-    CosmosClient quiet = MockCosmos.client(server).raiseOnFailure(false).build();
+    CosmosClient quiet = track(MockCosmos.client(server).raiseOnFailure(false));
     server.enqueue(page("c1", "a"));
     server.enqueue(error(404, 0, "NotFound", "gone"));
     DocumentQuery<Map<String, Object>> query =
@@ -464,7 +443,7 @@ class QueryTest {
   }
 
   @Test void refusedQueryWithoutRaisingGivesAFailedPageWithTheAdvice() throws Exception {
-    CosmosClient quiet = MockCosmos.client(server).raiseOnFailure(false).build();
+    CosmosClient quiet = track(MockCosmos.client(server).raiseOnFailure(false));
     server.enqueue(error(400, 1004, "BadRequest", "not servable"));
     server.enqueue(json(200, "{\"PartitionKeyRanges\":[{\"id\":\"0\"},{\"id\":\"1\"}]}"));
     server.enqueue(error(400, 1004, "BadRequest", "not servable"));
@@ -700,7 +679,7 @@ class QueryTest {
   }
 
   @Test void publisherFailsWithCosmosExceptionEvenWithoutRaising() throws Exception {
-    CosmosClient quiet = MockCosmos.client(server).raiseOnFailure(false).build();
+    CosmosClient quiet = track(MockCosmos.client(server).raiseOnFailure(false));
     server.enqueue(page("c1", "a"));
     server.enqueue(error(429, 3200, "TooManyRequests", "slow down")
         .setHeader("x-ms-retry-after-ms", "1"));
@@ -807,7 +786,7 @@ class QueryTest {
     CosmosException e = assertInstanceOf(CosmosException.class,
         failure(client.listContainers("shop")));
     assertEquals(403, e.code());
-    CosmosClient quiet = MockCosmos.client(server).raiseOnFailure(false).build();
+    CosmosClient quiet = track(MockCosmos.client(server).raiseOnFailure(false));
     server.enqueue(error(403, 0, "Forbidden", "no"));
     CosmosResult<List<Map<String, Object>>> failed = await(quiet.listContainers("shop"));
     assertEquals("failed", failed.status());

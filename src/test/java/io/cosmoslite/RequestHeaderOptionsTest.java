@@ -8,29 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class RequestHeaderOptionsTest {
-  MockWebServer server;
-  CosmosClient client;
-
-  @BeforeEach void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-    client = MockCosmos.client(server).build();
-  }
-
-  @AfterEach void stop() throws IOException {
-    client.close();
-    server.shutdown();
-  }
+class RequestHeaderOptionsTest extends MockServerTest {
 
   @Test void priorityLevelAndThroughputBucketAreSentOnWrites() throws Exception {
     server.enqueue(json(201, "{\"id\":\"1\"}"));

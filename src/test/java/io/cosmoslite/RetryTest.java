@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okhttp3.mockwebserver.SocketPolicy;
 import org.junit.jupiter.api.AfterEach;
@@ -34,27 +32,18 @@ import org.junit.jupiter.api.Timeout;
 
 /** The retry policy and the settling of ambiguous writes, one call at a time. */
 @Timeout(20)
-class RetryTest {
+class RetryTest extends MockServerTest {
   static final String DOC = "{\"id\":\"1\",\"pk\":\"a\",\"n\":1}";
   static final Map<String, Object> DOCUMENT = Map.of("id", "1", "pk", "a", "n", 1);
 
-  MockWebServer server;
-  CosmosClient client;
   CosmosClient quiet;
 
-  @BeforeEach void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-    client = MockCosmos.client(server).build();
+  @BeforeEach void startQuiet() {
     quiet = MockCosmos.client(server).raiseOnFailure(false).build();
   }
 
-  @AfterEach void stop() throws IOException {
-    server.shutdown();
-  }
-
-  static <T> T await(CompletableFuture<T> future) throws Exception {
-    return future.get(10, TimeUnit.SECONDS);
+  @AfterEach void closeQuiet() {
+    quiet.close();
   }
 
   static CosmosException failure(CompletableFuture<?> future) {
@@ -75,7 +64,7 @@ class RetryTest {
   // --- 429 ---------------------------------------------------------------------------------------
 
   @Test void throttledRequestIsRetriedAfterServerHintAndResigned() throws Exception {
-    CosmosClient ticking = MockCosmos.client(server).clock(MockCosmos.tickingClock()).build();
+    CosmosClient ticking = track(MockCosmos.client(server).clock(MockCosmos.tickingClock()));
     server.enqueue(throttled(40));
     server.enqueue(throttled(40));
     server.enqueue(json(201, DOC));
@@ -115,8 +104,8 @@ class RetryTest {
   }
 
   @Test void throttlingRetriesAndWaitBudgetAreConfigurable() throws Exception {
-    CosmosClient few = MockCosmos.client(server).raiseOnFailure(false).maxRetriesOnThrottle(2)
-        .build();
+    CosmosClient few = track(MockCosmos.client(server).raiseOnFailure(false).maxRetriesOnThrottle(2)
+        );
     for (int i = 0; i < 3; i++) {
       server.enqueue(throttled(1));
     }
@@ -126,8 +115,8 @@ class RetryTest {
     assertEquals(3, server.getRequestCount());
 
     // 60 ms fits a 100 ms budget once; a second 60 ms would overshoot it, so we stop before it.
-    CosmosClient brief = MockCosmos.client(server).raiseOnFailure(false)
-        .maxRetryWaitOnThrottle(Duration.ofMillis(100)).build();
+    CosmosClient brief = track(MockCosmos.client(server).raiseOnFailure(false)
+        .maxRetryWaitOnThrottle(Duration.ofMillis(100)));
     for (int i = 0; i < 3; i++) {
       server.enqueue(throttled(60));
     }

@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -20,35 +19,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okhttp3.mockwebserver.SocketPolicy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Stored procedures, triggers, UDFs and conflicts: what each request sends, what comes back. */
-class ScriptsTest {
+class ScriptsTest extends MockServerTest {
   static final String COLL = "dbs/shop/colls/orders";
   static final String SPROC = "function (name) { getContext().getResponse().setBody('hi ' + name); }";
-
-  MockWebServer server;
-  CosmosClient client;
-
-  @BeforeEach void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-    client = MockCosmos.client(server).build();
-  }
-
-  @AfterEach void stop() throws IOException {
-    client.close();
-    server.shutdown();
-  }
-
-  static <T> T await(CompletableFuture<T> future) throws Exception {
-    return future.get(10, TimeUnit.SECONDS);
-  }
 
   static CosmosException failure(CompletableFuture<?> future) {
     ExecutionException e = assertThrows(ExecutionException.class,
@@ -160,7 +138,7 @@ class ScriptsTest {
   }
 
   @Test void anExecutionWhoseResponseIsLostIsNeverResentAndIsUncertain() throws Exception {
-    CosmosClient quiet = MockCosmos.client(server).raiseOnFailure(false).build();
+    CosmosClient quiet = track(MockCosmos.client(server).raiseOnFailure(false));
     try {
       server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
       server.enqueue(json(200, "\"must not be asked for\""));

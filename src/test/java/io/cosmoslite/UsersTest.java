@@ -10,43 +10,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class UsersTest {
+class UsersTest extends MockServerTest {
   static final String TOKEN = "type=resource&ver=1.0&sig=abc.def";
   static final String PERMISSION = "{\"id\":\"read-t1\",\"permissionMode\":\"Read\","
       + "\"resource\":\"dbs/app/colls/orders\",\"resourcePartitionKey\":[\"t1\"],"
       + "\"_token\":\"" + TOKEN + "\"}";
-
-  MockWebServer server;
-  CosmosClient client;
-
-  @BeforeEach void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
-    client = MockCosmos.client(server).build();
-  }
-
-  @AfterEach void stop() throws IOException {
-    client.close();
-    server.shutdown();
-  }
-
-  static <T> T await(CompletableFuture<T> future) throws Exception {
-    return future.get(10, TimeUnit.SECONDS);
-  }
 
   static void assertBody(String expected, RecordedRequest request) {
     assertEquals("application/json", request.getHeader("Content-Type"));
