@@ -405,8 +405,10 @@ final class BulkWriter {
         return;
       }
       if (state == NOT_STARTED) {
-        Thread.onSpinWait(); // its Call is being started this instant
-        continue;
+        // Its Call (or its place in the batcher) is being made this instant: the launching
+        // thread reads `stopping` after publishing the call and stops it itself (volatile
+        // order: it cannot miss the `stopping = true` written before this read).
+        return;
       }
       if (state == BATCHED) {
         return; // stopped through the batcher
