@@ -1,7 +1,5 @@
 package io.cosmoslite;
 
-import com.google.gson.JsonElement;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -102,30 +100,8 @@ public final class CosmosClient implements AutoCloseable {
 
   private Map<String, Object> learnAccount(byte[] body) {
     Map<String, Object> account = Json.fromBytes(body, Json.MAP);
-    JsonElement tree = Json.GSON.toJsonTree(account);
-    String write = Pipeline.Regions.firstEndpoint(locations(tree, "writableLocations"),
-        pipeline.globalEndpoint);
-    String read = Pipeline.Regions.firstEndpoint(locations(tree, "readableLocations"), write);
-    JsonElement policy = tree.getAsJsonObject().get("userConsistencyPolicy");
-    ConsistencyLevel level = policy != null && policy.isJsonObject()
-        ? ConsistencyLevel.fromAccount(Json.stringMember(policy, "defaultConsistencyLevel"))
-        : null;
-    pipeline.regions(new Pipeline.Regions(write, read, level));
+    pipeline.regions(Pipeline.Regions.ofAccount(account, pipeline.globalEndpoint));
     return account;
-  }
-
-  private static List<String> locations(JsonElement account, String key) {
-    List<String> out = new ArrayList<>();
-    JsonElement list = account.isJsonObject() ? account.getAsJsonObject().get(key) : null;
-    if (list != null && list.isJsonArray()) {
-      for (JsonElement location : list.getAsJsonArray()) {
-        String endpoint = Json.stringMember(location, "databaseAccountEndpoint");
-        if (endpoint != null && !endpoint.isBlank()) {
-          out.add(endpoint.endsWith("/") ? endpoint : endpoint + "/");
-        }
-      }
-    }
-    return out;
   }
 
   /** The endpoint writes are sent to (the configured one until {@link #readAccount()}). */

@@ -1,9 +1,11 @@
 package io.cosmoslite;
 
+import com.google.gson.JsonElement;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -302,6 +304,35 @@ final class Pipeline {
 
     static String firstEndpoint(List<String> endpoints, String fallback) {
       return endpoints.isEmpty() ? fallback : endpoints.get(0);
+    }
+
+    /**
+     * What an account document says: writes to the first writable location, reads to the
+     * first readable one (else the write one), and the default consistency.
+     */
+    static Regions ofAccount(Map<String, Object> account, String globalEndpoint) {
+      JsonElement tree = Json.GSON.toJsonTree(account);
+      String write = firstEndpoint(locations(tree, "writableLocations"), globalEndpoint);
+      String read = firstEndpoint(locations(tree, "readableLocations"), write);
+      JsonElement policy = tree.getAsJsonObject().get("userConsistencyPolicy");
+      ConsistencyLevel level = policy != null && policy.isJsonObject()
+          ? ConsistencyLevel.fromAccount(Json.stringMember(policy, "defaultConsistencyLevel"))
+          : null;
+      return new Regions(write, read, level);
+    }
+
+    private static List<String> locations(JsonElement account, String key) {
+      List<String> out = new ArrayList<>();
+      JsonElement list = account.isJsonObject() ? account.getAsJsonObject().get(key) : null;
+      if (list != null && list.isJsonArray()) {
+        for (JsonElement location : list.getAsJsonArray()) {
+          String endpoint = Json.stringMember(location, "databaseAccountEndpoint");
+          if (endpoint != null && !endpoint.isBlank()) {
+            out.add(endpoint.endsWith("/") ? endpoint : endpoint + "/");
+          }
+        }
+      }
+      return out;
     }
   }
 }
