@@ -10,7 +10,7 @@
  * <ul>
  *   <li><b>Threading.</b> No caller's thread is ever blocked. On machines with one or two CPUs
  *       requests are sent on the client's own daemon I/O threads ({@code cosmos-lite-io-*}, at
- *       most as many as its in-flight limit), elsewhere with {@code HttpClient.sendAsync}; results
+ *       most as many as its in-flight limit, but for a stage of yours that holds one), elsewhere with {@code HttpClient.sendAsync}; results
  *       complete, and dependent stages run, on those threads or on the common pool. Waits
  *       between retries are scheduled on one timer thread, not slept.</li>
  *   <li><b>Errors.</b> Bad arguments throw at once. Service and transport failures complete the
