@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -157,7 +156,7 @@ final class TokenCache {
       if (failure == null) {
         return CompletableFuture.completedFuture(fresh.header);
       }
-      Throwable cause = unwrap(failure);
+      Throwable cause = Pipeline.unwrap(failure);
       if (index + 1 < slots.size() && mentions(cause, "AADSTS500011")) {
         // The account's own resource is not registered in this tenant: the global one is.
         active.compareAndSet(index, index + 1);
@@ -215,7 +214,7 @@ final class TokenCache {
       got = CompletableFuture.failedFuture(e);
     }
     got.whenComplete((token, failure) -> {
-      Throwable error = failure != null ? unwrap(failure)
+      Throwable error = failure != null ? Pipeline.unwrap(failure)
           : token == null ? new NullPointerException("the credential gave a null AccessToken")
           : null;
       Cached fresh = error == null ? new Cached(token, started, forced) : null;
@@ -236,13 +235,6 @@ final class TokenCache {
       }
     });
     return mine;
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   private static boolean mentions(Throwable t, String code) {
