@@ -66,11 +66,12 @@ abstract class Sender {
    * runs on the I/O thread that received it, and often starts the next request — the one that
    * waited for that permit, or the next batch of a bulk write. Handed to the pool, that send
    * would find no idle thread (this one is still finishing) and make one more: the count would
-   * creep past the in-flight limit. So the first send started by a finishing thread is handed
-   * off to that thread, which makes it as soon as its continuation returns. Should the
-   * continuation not return soon (a caller's stage that blocks, waiting for that very request,
-   * say), the send is rescued after {@link #RESCUE_MS} by another thread: waiting callers never
-   * deadlock, and only then is there a thread more than requests in flight.
+   * creep past the in-flight limit. So the first send started by a finishing thread, when no
+   * other thread is idle, is handed off to that thread, which makes it as soon as its
+   * continuation returns. Should the continuation not return soon (a caller's stage that
+   * blocks, waiting for that very request, say), the send is rescued after {@link #RESCUE_MS} by
+   * another thread: waiting callers never deadlock, and only then is there a thread more than
+   * requests in flight (which later sends find idle, so long continuations cost that delay once).
    */
   static final class Threaded extends Sender {
     /** How long a handed-off send waits for its thread before another one takes it. */
@@ -124,7 +125,8 @@ abstract class Sender {
         }
       });
       Finishing finishing = FINISHING.get();
-      if (finishing != null && finishing.sender == this && finishing.next == null) {
+      if (finishing != null && finishing.sender == this && finishing.next == null
+          && threads.getActiveCount() >= threads.getPoolSize()) { // else an idle one takes it
         finishing.next = task;
         task.handedOffAt = System.nanoTime();
         handedOff.add(task);
