@@ -5,7 +5,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 
 const cosmosQuery = require("@zeit/cosmosdb-query").default;
-const { createCosmosLocal } = require("../server");
+const { createCosmosLocal, parseArgs, DEFAULTS } = require("../server");
 const { request, tmpDir } = require("../lib/test-client");
 const { lookupIds } = require("../lib/idlookup");
 
@@ -44,6 +44,12 @@ test("lookupIds finds the ids of id lookups and nothing else", () => {
     ["SELECT * FROM c WHERE c.id = @a", [{ value: "a" }]]
   ];
   for (const [sql, parameters] of no) assert.equal(ids(sql, parameters), null, sql);
+});
+
+test("id lookups are on unless --no-id-lookup", () => {
+  assert.equal(DEFAULTS.idLookup, true);
+  assert.equal(parseArgs(["--no-id-lookup"]).idLookup, false);
+  assert.equal(parseArgs([]).idLookup, undefined);
 });
 
 async function startLocal(opts = {}) {
