@@ -167,8 +167,9 @@ function newStats() {
     dropped: 0,
     unauthorized: 0,
     sessionNotAvailable: 0,
-    // document queries answered by id lookup / by reading their whole scope
-    queries: { idLookup: 0, scan: 0 },
+    // document queries answered by id lookup / by reading their whole scope; of the lookups,
+    // those in the plain shape answered without the package's engine
+    queries: { idLookup: 0, scan: 0, withoutEngine: 0 },
     byMethod: {},
     byStatus: {},
     since: new Date().toISOString()
@@ -479,8 +480,9 @@ function createCosmosLocal(userOptions = {}) {
         onSessionNotAvailable: () => {
           stats.sessionNotAvailable += 1;
         },
-        onQuery: path => {
+        onQuery: (path, withoutEngine) => {
           stats.queries[path] += 1;
+          if (withoutEngine) stats.queries.withoutEngine += 1;
         }
       });
     } catch (err) {

@@ -16,7 +16,7 @@ const ResourceId = require("@vercel/cosmosdb-server/lib/account/resource-id").de
 const { HttpError, ERROR_CODES } = require("./errors");
 const epk = require("./epk");
 const parts = require("./partitions");
-const { lookupIds } = require("./idlookup");
+const idlookup = require("./idlookup");
 
 const MAX_BATCH_OPERATIONS = 100;
 const CHARGES = { read: 1, feed: 3, query: 3, write: 6 };
@@ -574,6 +574,21 @@ function createDocumentStore(options = {}) {
     return { items: result.result, headers: headersOut };
   }
 
+  /** runQuery for a plain id lookup (lib/idlookup.js): the same answer, without the engine. */
+  function runPlain(plan, params, headers, docs) {
+    const { maxItemCount, continuation } = pageOptions(headers);
+    let result;
+    try {
+      result = idlookup.runPlan(plan, params, docs, maxItemCount, continuation);
+    } catch (err) {
+      if (err instanceof Error) throw new HttpError(400, String(err.message));
+      throw err;
+    }
+    const headersOut = { "x-ms-item-count": String(result.result.length) };
+    if (result.continuation) headersOut["x-ms-continuation"] = JSON.stringify(result.continuation);
+    return { items: result.result, headers: headersOut };
+  }
+
   // --- request handlers ------------------------------------------------------------------------
 
   function pkranges(state, ctx) {
@@ -690,20 +705,33 @@ function createDocumentStore(options = {}) {
     // An id lookup reads only the documents with those ids, as the service's index does; the
     // engine still evaluates the whole query on them (its results sort by _rid, whatever the
     // input order), so the answer is the scan's.
+    // The plain shape readDocuments sends is recognised from its text and answered without the
+    // engine (whose parser is the slow part then); other id lookups go through the engine.
     let ids = null;
+    let plan = null;
+    let params = null;
     if (idLookup()) {
-      try {
-        ids = lookupIds(compile(body.query).ast, body.parameters);
-      } catch (e) {
-        ids = null; // a syntax error: the scan path answers it
+      plan = idlookup.plain(body.query);
+      params = plan ? idlookup.bind(body.parameters) : null;
+      if (plan && params) {
+        ids = idlookup.planIds(plan, params);
+      } else {
+        plan = null;
+        try {
+          ids = idlookup.lookupIds(compile(body.query).ast, body.parameters);
+        } catch (e) {
+          ids = null; // a syntax error: the scan path answers it
+        }
       }
     }
     const docs = [];
     for (const rec of ids ? state.recordsWithIds(ids) : state.records.values()) {
       if (scope.accept(rec)) docs.push(rec.doc);
     }
-    if (ctx.onQuery) ctx.onQuery(ids ? "idLookup" : "scan");
-    const { items, headers } = runQuery(state, body.query, body.parameters, ctx.headers, docs);
+    if (ctx.onQuery) ctx.onQuery(ids ? "idLookup" : "scan", Boolean(plan));
+    const { items, headers } = plan
+      ? runPlain(plan, params, ctx.headers, docs)
+      : runQuery(state, body.query, body.parameters, ctx.headers, docs);
     headers["x-ms-session-token"] = sessionToken(scope.ranges);
     return { status: 200, body: feedBody(state, "Documents", items), headers };
   }
@@ -951,7 +979,7 @@ function createDocumentStore(options = {}) {
   /**
    * Serves one document-layer request. `ctx`: {container: {key, rid, definition, collection},
    * kind: create|upsert|replace|patch|delete|read|feed|query|batch|pkranges, docId, headers,
-   * body, spend(cost), onSessionNotAvailable(), onQuery("idLookup"|"scan")}. Returns {status, body, headers, substatus?};
+   * body, spend(cost), onSessionNotAvailable(), onQuery("idLookup"|"scan", withoutEngine)}. Returns {status, body, headers, substatus?};
    * throws HttpError.
    */
   function handle(ctx) {

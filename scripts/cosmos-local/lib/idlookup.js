@@ -126,4 +126,210 @@ function lookupIds(ast, parameters) {
   return ids;
 }
 
-module.exports = { lookupIds };
+// --- the plain shape, from the text --------------------------------------------------------------
+
+const helpers = require("@zeit/cosmosdb-query/lib/helpers");
+
+// Words that are never an alias or a property name here (conservative: more than SQL reserves).
+const KEYWORDS = new Set(["select", "from", "where", "and", "or", "not", "in", "between", "by",
+  "order", "top", "value", "as", "join", "asc", "desc", "true", "false", "null", "undefined",
+  "udf", "is_defined", "offset", "limit", "distinct", "exists", "like", "escape", "group", "having"]);
+const TOKEN = /\s*(?:(@[A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*)|"([^"\\\n]*)"|'([^'\\\n]*)'|([*.\[\]()=,]))/y;
+
+function tokenize(sql) {
+  const out = [];
+  TOKEN.lastIndex = 0;
+  let at = 0;
+  while (at < sql.length) {
+    if (/^\s*$/.test(sql.slice(at))) break;
+    TOKEN.lastIndex = at;
+    const m = TOKEN.exec(sql);
+    if (!m) return null;
+    at = TOKEN.lastIndex;
+    if (m[1] !== undefined) out.push({ param: m[1] });
+    else if (m[2] !== undefined) out.push({ word: m[2] });
+    else if (m[3] !== undefined) out.push({ string: m[3] });
+    else if (m[4] !== undefined) out.push({ string: m[4] });
+    else out.push({ sym: m[5] });
+  }
+  return out;
+}
+
+/**
+ * The plan of a query in the plain shape (see the top), or null: {terms: [[atom...]...]}, an
+ * atom {kind: "eq"|"in"|"defined", path: [names], values?: [value], negate?}, a value
+ * {param: "@x"} or {constant: "s"}.
+ */
+function plain(sql) {
+  const t = typeof sql === "string" ? tokenize(sql) : null;
+  if (!t) return null;
+  let i = 0;
+  const word = w => t[i] && t[i].word !== undefined && t[i].word.toLowerCase() === w;
+  const sym = s => t[i] && t[i].sym === s;
+  const name = () => t[i] && t[i].word !== undefined && !KEYWORDS.has(t[i].word.toLowerCase());
+  if (!word("select")) return null;
+  i++;
+  if (!sym("*")) return null;
+  i++;
+  if (!word("from")) return null;
+  i++;
+  if (!name()) return null;
+  const alias = t[i++].word;
+  if (!word("where")) return null;
+  i++;
+  const path = () => {
+    if (!(t[i] && t[i].word === alias)) return null;
+    i++;
+    const out = [];
+    for (;;) {
+      if (sym(".")) {
+        i++;
+        if (!name()) return null;
+        out.push(t[i++].word);
+      } else if (sym("[") && t[i + 1] && t[i + 1].string !== undefined && t[i + 2] && t[i + 2].sym === "]") {
+        out.push(t[i + 1].string);
+        i += 3;
+      } else {
+        return out.length ? out : null;
+      }
+    }
+  };
+  const value = () => {
+    const v = t[i];
+    if (v && v.param !== undefined) {
+      i++;
+      return { param: v.param };
+    }
+    if (v && v.string !== undefined) {
+      i++;
+      return { constant: v.string };
+    }
+    return null;
+  };
+  const atom = () => {
+    let negate = false;
+    if (word("not")) {
+      negate = true;
+      i++;
+    }
+    if (word("is_defined")) {
+      i++;
+      if (!sym("(")) return null;
+      i++;
+      const p = path();
+      if (!p || !sym(")")) return null;
+      i++;
+      return { kind: "defined", path: p, negate };
+    }
+    if (negate) return null;
+    if (t[i] && (t[i].param !== undefined || t[i].string !== undefined)) {
+      const v = value();
+      if (!sym("=")) return null;
+      i++;
+      const p = path();
+      return p ? { kind: "eq", path: p, values: [v] } : null;
+    }
+    const p = path();
+    if (!p) return null;
+    if (sym("=")) {
+      i++;
+      const v = value();
+      return v ? { kind: "eq", path: p, values: [v] } : null;
+    }
+    if (word("in") && t[i + 1] && t[i + 1].sym === "(") {
+      i += 2;
+      const values = [];
+      for (;;) {
+        const v = value();
+        if (!v) return null;
+        values.push(v);
+        if (sym(",")) i++;
+        else break;
+      }
+      if (!sym(")")) return null;
+      i++;
+      return { kind: "in", path: p, values };
+    }
+    return null;
+  };
+  const conjunction = () => {
+    const atoms = [];
+    for (;;) {
+      const a = atom();
+      if (!a) return null;
+      atoms.push(a);
+      if (word("and")) i++;
+      else return atoms;
+    }
+  };
+  const terms = [];
+  for (;;) {
+    let atoms;
+    if (sym("(")) {
+      i++;
+      atoms = conjunction();
+      if (!atoms || !sym(")")) return null;
+      i++;
+    } else {
+      atoms = conjunction();
+      if (!atoms) return null;
+    }
+    const isId = a => (a.kind === "eq" || a.kind === "in") && a.path.length === 1 && a.path[0] === "id";
+    if (!atoms.some(isId)) return null;
+    terms.push(atoms);
+    if (word("or")) i++;
+    else break;
+  }
+  return i === t.length ? { terms } : null;
+}
+
+/** Parameters as the engine binds them (Map name-without-@ -> value), or null if it could not. */
+function bind(parameters) {
+  if (parameters !== undefined && parameters !== null && !Array.isArray(parameters)) return null;
+  const params = new Map();
+  for (const p of parameters || []) {
+    if (!p || typeof p !== "object" || typeof p.name !== "string") return null;
+    params.set(p.name.slice(1), p.value);
+  }
+  return params;
+}
+
+const bound = (v, params) => (v.param !== undefined ? params.get(v.param.slice(1)) : v.constant);
+
+/** The ids a plain plan allows (each term's first id comparison). */
+function planIds(plan, params) {
+  const ids = [];
+  for (const atoms of plan.terms) {
+    const a = atoms.find(x => (x.kind === "eq" || x.kind === "in") && x.path.length === 1 && x.path[0] === "id");
+    for (const v of a.values) ids.push(bound(v, params));
+  }
+  return ids;
+}
+
+function valueAt(doc, path) {
+  let v = doc;
+  for (const p of path) v = typeof v === "object" && v ? v[p] : undefined;
+  return v;
+}
+
+/** The engine's WHERE, for one document: some term whose every atom is true. */
+function planMatches(plan, params, doc) {
+  return plan.terms.some(atoms => atoms.every(a => {
+    const v = valueAt(doc, a.path);
+    if (a.kind === "defined") return (typeof v !== "undefined") !== a.negate;
+    if (a.kind === "in") return a.values.map(x => bound(x, params)).includes(v);
+    return helpers.equal(v, bound(a.values[0], params)) === true;
+  }));
+}
+
+/**
+ * Runs a plain plan over `docs` as the engine's generated code does: filter, sort by _rid,
+ * paginate by _rid. Returns the engine's {result, continuation}; throws what its helpers throw.
+ */
+function runPlan(plan, params, docs, maxItemCount, continuation) {
+  const rows = docs.filter(doc => planMatches(plan, params, doc)).map(c => ({ c }));
+  const sorted = helpers.sort(rows, $ => $.c._rid);
+  return helpers.paginate(sorted.map(({ c }) => [c, { c }]), maxItemCount, continuation, $ => $.c._rid);
+}
+
+module.exports = { lookupIds, plain, bind, planIds, runPlan };

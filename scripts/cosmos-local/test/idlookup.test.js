@@ -7,7 +7,7 @@ const assert = require("node:assert/strict");
 const cosmosQuery = require("@zeit/cosmosdb-query").default;
 const { createCosmosLocal, parseArgs, DEFAULTS } = require("../server");
 const { request, tmpDir } = require("../lib/test-client");
-const { lookupIds } = require("../lib/idlookup");
+const { lookupIds, plain, bind, planIds, runPlan } = require("../lib/idlookup");
 
 const pkh = (...values) => ({ "x-ms-documentdb-partitionkey": JSON.stringify(values) });
 const QUERY = { "content-type": "application/query+json", "x-ms-documentdb-isquery": "True" };
@@ -46,6 +46,95 @@ test("lookupIds finds the ids of id lookups and nothing else", () => {
   for (const [sql, parameters] of no) assert.equal(ids(sql, parameters), null, sql);
 });
 
+test("plain() reads readDocuments' shape from the text, and nothing else", () => {
+  assert.deepEqual(plain('select * from c where (c.id = @i0 AND c["pk"] = @k0) or c.id IN (\'x\', @y)'), {
+    terms: [
+      [{ kind: "eq", path: ["id"], values: [{ param: "@i0" }] }, { kind: "eq", path: ["pk"], values: [{ param: "@k0" }] }],
+      [{ kind: "in", path: ["id"], values: [{ constant: "x" }, { param: "@y" }] }]
+    ]
+  });
+  assert.deepEqual(plain('SELECT * FROM c WHERE @a = c.id AND NOT IS_DEFINED(c["a"]["b"])').terms[0][1],
+    { kind: "defined", path: ["a", "b"], negate: true });
+  for (const sql of [
+    "SELECT * FROM c",
+    "SELECT c.id FROM c WHERE c.id = @a",
+    "SELECT * FROM c WHERE c.id = @a ORDER BY c.id",
+    "SELECT * FROM c WHERE c.id = @a -- comment",
+    'SELECT * FROM c WHERE c.id = "a\\"b"',
+    "SELECT * FROM c WHERE c.id = 1",
+    "SELECT * FROM c WHERE c.id = @a OR c.v = @b",
+    "SELECT * FROM c WHERE ((c.id = @a))",
+    "SELECT * FROM c WHERE c.id = @a AND udf.f(c)",
+    "SELECT * FROM c WHERE d.id = @a",
+    "SELECT * FROM value WHERE value.id = @a",
+    "SELECT * FROM root r WHERE r.id = @a AND r.x > @b"
+  ]) {
+    assert.equal(plain(sql), null, sql);
+  }
+});
+
+// A small deterministic PRNG (mulberry32), so a failure can be replayed.
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test("runPlan answers what the engine answers: results and every page's continuation", () => {
+  const random = prng(11);
+  const pick = list => list[Math.floor(random() * list.length)];
+  const KEYS = [42, "42", null, undefined, true, "true", { o: 1 }, [1], "k"];
+  const docs = [];
+  for (let i = 0; i < 60; i++) {
+    const doc = { id: `d${i % 12}`, _rid: `rid${String(1000 - i).padStart(4, "0")}`, n: i };
+    const key = pick(KEYS);
+    if (key !== undefined) doc.pk = key;
+    if (random() < 0.3) doc.a = { b: pick([1, "1", undefined]) };
+    docs.push(doc);
+  }
+  for (let round = 0; round < 150; round++) {
+    const terms = [];
+    const parameters = [];
+    const count = 1 + Math.floor(random() * 6);
+    for (let n = 0; n < count; n++) {
+      parameters.push({ name: `@i${n}`, value: pick([`d${Math.floor(random() * 14)}`, 7, undefined]) });
+      const atoms = [random() < 0.2 ? `c.id IN (@i${n}, 'd3')` : `c.id = @i${n}`];
+      const extra = random();
+      if (extra < 0.4) {
+        atoms.push(`c["pk"] = @k${n}`);
+        parameters.push({ name: `@k${n}`, value: pick(KEYS) });
+      } else if (extra < 0.6) {
+        atoms.push('NOT IS_DEFINED(c["pk"])');
+      } else if (extra < 0.7) {
+        atoms.push("IS_DEFINED(c.a.b)");
+      }
+      terms.push(`(${atoms.join(" AND ")})`);
+    }
+    const sql = `SELECT * FROM c WHERE ${terms.join(" OR ")}`;
+    const plan = plain(sql);
+    assert.ok(plan, sql);
+    const params = bind(parameters);
+    const ids = new Set(planIds(plan, params));
+    // the candidates only, in another order: the answer must not depend on either
+    const candidates = docs.filter(d => ids.has(d.id))
+      .map(d => [random(), d]).sort((x, y) => x[0] - y[0]).map(([, d]) => d);
+    const maxItemCount = pick([undefined, 1, 2, 5]);
+    let continuation = null;
+    let pages = 0;
+    do {
+      const engine = cosmosQuery(sql).exec(docs, { parameters, maxItemCount, continuation });
+      const ours = runPlan(plan, params, candidates, maxItemCount, continuation);
+      assert.deepEqual(ours, engine, `${sql} ${JSON.stringify(parameters)} page ${pages}`);
+      continuation = engine.continuation;
+      pages++;
+    } while (continuation && pages < 100);
+  }
+});
+
 test("id lookups are on unless --no-id-lookup", () => {
   assert.equal(DEFAULTS.idLookup, true);
   assert.equal(parseArgs(["--no-id-lookup"]).idLookup, false);
@@ -80,7 +169,7 @@ function answer(r) {
  * Every page of a query, once scanned and once by id lookup (the continuation of each path
  * fed back to the same path); asserts the two agree and that each took the path it should.
  */
-async function bothWays(local, docs, body, headers, lookup = true) {
+async function bothWays(local, docs, body, headers, lookup = "plain") {
   const run = async idLookup => {
     local.options.idLookup = idLookup;
     const before = (await admin(local, "GET", "/_local/stats")).body.queries;
@@ -93,7 +182,12 @@ async function bothWays(local, docs, body, headers, lookup = true) {
       continuation = r.status === 200 ? r.headers["x-ms-continuation"] : undefined;
     } while (continuation);
     const after = (await admin(local, "GET", "/_local/stats")).body.queries;
-    return { pages, idLookup: after.idLookup - before.idLookup, scan: after.scan - before.scan };
+    return {
+      pages,
+      idLookup: after.idLookup - before.idLookup,
+      scan: after.scan - before.scan,
+      withoutEngine: after.withoutEngine - before.withoutEngine
+    };
   };
   const scan = await run(false);
   const fast = await run(true);
@@ -101,8 +195,9 @@ async function bothWays(local, docs, body, headers, lookup = true) {
   assert.deepEqual(fast.pages, scan.pages, body.query);
   // (a request refused before it is run counts on neither path)
   const answered = scan.pages.filter(p => p.status === 200).length;
-  assert.deepEqual([scan.idLookup, scan.scan], [0, answered], "the scan path, when turned off");
-  assert.deepEqual([fast.idLookup, fast.scan], lookup ? [answered, 0] : [0, answered], body.query);
+  assert.deepEqual([scan.idLookup, scan.scan, scan.withoutEngine], [0, answered, 0], "the scan path, when turned off");
+  const expected = lookup === "plain" ? [answered, 0, answered] : lookup === "engine" ? [answered, 0, 0] : [0, answered, 0];
+  assert.deepEqual([fast.idLookup, fast.scan, fast.withoutEngine], expected, `${lookup}: ${body.query}`);
   return scan.pages;
 }
 
@@ -157,11 +252,11 @@ test("an id lookup answers what the scan answers", async t => {
   assert.deepEqual(pages.flatMap(docIds).sort(), ['a/"42"', "a/42", "b/42", 'f1/"k1"', 'f2/"k2"', 'f3/"k3"', 'f4/"k4"']);
 
   // one logical partition (42 is not "42"); a projection; a TOP and an ORDER BY
-  const [one] = await bothWays(local, docs, { query: 'SELECT c.id, c.tag FROM c WHERE c.id IN ("a", "b")' }, { ...QUERY, ...pkh(42) });
+  const [one] = await bothWays(local, docs, { query: 'SELECT c.id, c.tag FROM c WHERE c.id IN ("a", "b")' }, { ...QUERY, ...pkh(42) }, "engine");
   assert.deepEqual(one.body.Documents, [{ id: "a", tag: "number" }, { id: "b" }]);
-  await bothWays(local, docs, { query: 'SELECT TOP 1 * FROM c WHERE c.id = "a"' }, CROSS);
-  await bothWays(local, docs, { query: 'SELECT * FROM c WHERE c.id = "f1" OR c.id = "f2" ORDER BY c.v DESC' }, CROSS);
-  await bothWays(local, docs, { query: 'SELECT VALUE COUNT(1) FROM c WHERE c.id = "a"' }, CROSS);
+  await bothWays(local, docs, { query: 'SELECT TOP 1 * FROM c WHERE c.id = "a"' }, CROSS, "engine");
+  await bothWays(local, docs, { query: 'SELECT * FROM c WHERE c.id = "f1" OR c.id = "f2" ORDER BY c.v DESC' }, CROSS, "engine");
+  await bothWays(local, docs, { query: 'SELECT VALUE COUNT(1) FROM c WHERE c.id = "a"' }, CROSS, "engine");
 
   // refusals are the same: a session token ahead of the range, a gone range, no partition scope
   const ahead = { ...range("0"), "x-ms-session-token": `0:-1#${ranges[0].lsn + 5}` };
