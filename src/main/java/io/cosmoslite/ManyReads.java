@@ -204,12 +204,14 @@ final class ManyReads {
     for (Map<String, Object> doc : all.data()) {
       found.put(doc.get("id") + "\n" + BulkWriter.partitionKeyOf(doc, paths).header(), doc);
     }
+    Map<String, String> charged = headers(all, true);
+    Map<String, String> free = headers(all, false);
     boolean first = true;
     for (int index : group) {
       BulkItem item = items.get(index);
       Map<String, Object> doc = found.get(item.document() + "\n"
           + PartitionKey.from(item.rawKey()).header());
-      Map<String, String> headers = headers(all, first);
+      Map<String, String> headers = first ? charged : free;
       first = false;
       results.set(index, doc != null
           ? Results.success(200, doc, headers, null, null)
@@ -220,9 +222,11 @@ final class ManyReads {
 
   /** Each pair of a group whose query failed: that failure (charge and retries counted once). */
   private void failed(List<Integer> group, CosmosResult<?> failure) {
+    Map<String, String> charged = headers(failure, true);
+    Map<String, String> free = headers(failure, false);
     boolean first = true;
     for (int index : group) {
-      results.set(index, Results.partOf(failure, headers(failure, first), first));
+      results.set(index, Results.partOf(failure, first ? charged : free, first));
       first = false;
     }
   }
