@@ -73,6 +73,9 @@ const DEFAULTS = {
   partitions: 1,
   splitAfter: 0,
   scriptTimeoutMs: 5000,
+  // Queries that look documents up by id read only those documents (lib/idlookup.js); false:
+  // every query reads its whole scope, as before (tests compare the two).
+  idLookup: true,
   verbose: false
 };
 
@@ -164,6 +167,9 @@ function newStats() {
     dropped: 0,
     unauthorized: 0,
     sessionNotAvailable: 0,
+    // document queries answered by id lookup / by reading their whole scope; of the lookups,
+    // those in the plain shape answered without the package's engine
+    queries: { idLookup: 0, scan: 0, withoutEngine: 0 },
     byMethod: {},
     byStatus: {},
     since: new Date().toISOString()
@@ -188,6 +194,7 @@ function createCosmosLocal(userOptions = {}) {
   const documents = createDocumentStore({
     partitions: options.partitions,
     splitAfter: options.splitAfter,
+    idLookup: () => options.idLookup !== false,
     udfsOf: state => scripts.udfsOf(state)
   });
   // container key -> { second, spent }
@@ -472,6 +479,10 @@ function createCosmosLocal(userOptions = {}) {
         spend: bulk ? c => spend(container, c) : null,
         onSessionNotAvailable: () => {
           stats.sessionNotAvailable += 1;
+        },
+        onQuery: (path, withoutEngine) => {
+          stats.queries[path] += 1;
+          if (withoutEngine) stats.queries.withoutEngine += 1;
         }
       });
     } catch (err) {
@@ -703,7 +714,7 @@ function createCosmosLocal(userOptions = {}) {
 
 const USAGE = `usage: node server.js [--port N] [--http] [--state-dir D] [--key K]
                       [--ru-per-second N] [--drop-rate F] [--drop-mode before|after|both]
-                      [--seed N] [--delay-ms N] [--partitions N] [--split-after N] [--verbose]
+                      [--seed N] [--delay-ms N] [--partitions N] [--split-after N] [--no-id-lookup] [--verbose]
                       [--aad-issuer ISS [--aad-key PEM] [--aad-client-id ID] [--aad-client-secret S]]`;
 
 function parseArgs(argv) {
@@ -747,6 +758,7 @@ function parseArgs(argv) {
       case "--delay-ms": out.delayMs = numeric(arg, next(), 0); break;
       case "--partitions": out.partitions = integer(arg, next(), 1, 64); break;
       case "--split-after": out.splitAfter = integer(arg, next(), 0); break;
+      case "--no-id-lookup": out.idLookup = false; break;
       case "--verbose": out.verbose = true; break;
       case "-h":
       case "--help": out.help = true; break;

@@ -16,6 +16,7 @@ const ResourceId = require("@vercel/cosmosdb-server/lib/account/resource-id").de
 const { HttpError, ERROR_CODES } = require("./errors");
 const epk = require("./epk");
 const parts = require("./partitions");
+const idlookup = require("./idlookup");
 
 const MAX_BATCH_OPERATIONS = 100;
 const CHARGES = { read: 1, feed: 3, query: 3, write: 6 };
@@ -117,12 +118,41 @@ class ContainerState {
     this.writes = 0;
     this.rangesVersion = 1;
     this.records = new Map();
+    // id -> Set of record keys (one per logical partition holding that id): id lookups.
+    this.byId = new Map();
     this.log = [];
     this.docCounter = 0;
   }
 
   get paths() {
     return this.def.paths;
+  }
+
+  /** Stores (or replaces) the record under `key` ("pkKey\u0001id"), indexed by its id. */
+  putRecord(key, record) {
+    this.records.set(key, record);
+    let keys = this.byId.get(record.doc.id);
+    if (!keys) this.byId.set(record.doc.id, (keys = new Set()));
+    keys.add(key);
+  }
+
+  /** Removes the record under `key` and its index entry. */
+  dropRecord(key) {
+    const record = this.records.get(key);
+    if (!record) return;
+    this.records.delete(key);
+    const keys = this.byId.get(record.doc.id);
+    if (keys && keys.delete(key) && keys.size === 0) this.byId.delete(record.doc.id);
+  }
+
+  /** The records with one of these ids (each once), in no particular order. */
+  recordsWithIds(ids) {
+    const out = new Set();
+    for (const id of ids) {
+      const keys = typeof id === "string" ? this.byId.get(id) : undefined;
+      if (keys) for (const k of keys) out.add(this.records.get(k));
+    }
+    return out;
   }
 
   selfPrefix() {
@@ -203,6 +233,8 @@ function createDocumentStore(options = {}) {
   const queries = new Map();
   // The UDFs queries may call (lib/scripts.js keeps them; the package's map otherwise).
   const udfsOf = options.udfsOf || (state => state.collection.userDefinedFunctions.functions);
+  // Whether queries that look documents up by id read only those (true unless turned off).
+  const idLookup = typeof options.idLookup === "function" ? options.idLookup : () => options.idLookup !== false;
 
   function compile(sql) {
     let q = queries.get(sql);
@@ -386,8 +418,8 @@ function createDocumentStore(options = {}) {
     range.lsn = lsn;
     const crts = Math.floor(Date.now() / 1000);
     for (const change of view.changes) {
-      if (change.deleted) state.records.delete(change.key);
-      else state.records.set(change.key, change.record);
+      if (change.deleted) state.dropRecord(change.key);
+      else state.putRecord(change.key, change.record);
       state.log.push({
         lsn,
         crts,
@@ -542,6 +574,21 @@ function createDocumentStore(options = {}) {
     return { items: result.result, headers: headersOut };
   }
 
+  /** runQuery for a plain id lookup (lib/idlookup.js): the same answer, without the engine. */
+  function runPlain(plan, params, headers, docs) {
+    const { maxItemCount, continuation } = pageOptions(headers);
+    let result;
+    try {
+      result = idlookup.runPlan(plan, params, docs, maxItemCount, continuation);
+    } catch (err) {
+      if (err instanceof Error) throw new HttpError(400, String(err.message));
+      throw err;
+    }
+    const headersOut = { "x-ms-item-count": String(result.result.length) };
+    if (result.continuation) headersOut["x-ms-continuation"] = JSON.stringify(result.continuation);
+    return { items: result.result, headers: headersOut };
+  }
+
   // --- request handlers ------------------------------------------------------------------------
 
   function pkranges(state, ctx) {
@@ -655,9 +702,36 @@ function createDocumentStore(options = {}) {
       }
     }
     checkSession(ctx, scope.ranges);
+    // An id lookup reads only the documents with those ids, as the service's index does; the
+    // engine still evaluates the whole query on them (its results sort by _rid, whatever the
+    // input order), so the answer is the scan's.
+    // The plain shape readDocuments sends is recognised from its text and answered without the
+    // engine (whose parser is the slow part then); other id lookups go through the engine.
+    let ids = null;
+    let plan = null;
+    let params = null;
+    if (idLookup()) {
+      plan = idlookup.plain(body.query);
+      params = plan ? idlookup.bind(body.parameters) : null;
+      if (plan && params) {
+        ids = idlookup.planIds(plan, params);
+      } else {
+        plan = null;
+        try {
+          ids = idlookup.lookupIds(compile(body.query).ast, body.parameters);
+        } catch (e) {
+          ids = null; // a syntax error: the scan path answers it
+        }
+      }
+    }
     const docs = [];
-    for (const rec of state.records.values()) if (scope.accept(rec)) docs.push(rec.doc);
-    const { items, headers } = runQuery(state, body.query, body.parameters, ctx.headers, docs);
+    for (const rec of ids ? state.recordsWithIds(ids) : state.records.values()) {
+      if (scope.accept(rec)) docs.push(rec.doc);
+    }
+    if (ctx.onQuery) ctx.onQuery(ids ? "idLookup" : "scan", Boolean(plan));
+    const { items, headers } = plan
+      ? runPlain(plan, params, ctx.headers, docs)
+      : runQuery(state, body.query, body.parameters, ctx.headers, docs);
     headers["x-ms-session-token"] = sessionToken(scope.ranges);
     return { status: 200, body: feedBody(state, "Documents", items), headers };
   }
@@ -905,7 +979,7 @@ function createDocumentStore(options = {}) {
   /**
    * Serves one document-layer request. `ctx`: {container: {key, rid, definition, collection},
    * kind: create|upsert|replace|patch|delete|read|feed|query|batch|pkranges, docId, headers,
-   * body, spend(cost), onSessionNotAvailable()}. Returns {status, body, headers, substatus?};
+   * body, spend(cost), onSessionNotAvailable(), onQuery("idLookup"|"scan", withoutEngine)}. Returns {status, body, headers, substatus?};
    * throws HttpError.
    */
   function handle(ctx) {
@@ -967,7 +1041,7 @@ function createDocumentStore(options = {}) {
       const range = state.rangeOf(rec.epk);
       const lsn = range.lsn + 1;
       range.lsn = lsn;
-      state.records.delete(key);
+      state.dropRecord(key);
       state.log.push({
         lsn,
         crts: Math.floor(now / 1000),

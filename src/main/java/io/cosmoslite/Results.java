@@ -76,6 +76,18 @@ final class Results {
         result.cause(), result.ambiguity());
   }
 
+  /**
+   * One item's part of a failure several items share (a readDocuments group query): its code,
+   * error and cause, these headers, no data; its retries and wait only when {@code counted}, so
+   * that summing the parts counts them once.
+   */
+  static <U> CosmosResult<U> partOf(CosmosResult<?> result, Map<String, String> headers,
+      boolean counted) {
+    return new CosmosResult<>(result.code(), null, result.error(), result.serviceCode(), headers,
+        counted ? result.retryCount() : 0, counted ? result.retryWait() : Duration.ZERO,
+        result.isUncertain(), result.cause(), result.ambiguity());
+  }
+
   /** The same successful result with other data (read from its body and headers). */
   static <U> CosmosResult<U> withData(CosmosResult<?> result, U data) {
     return new CosmosResult<>(result.code(), data, result.error(), result.serviceCode(),
