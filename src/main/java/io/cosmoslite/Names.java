@@ -31,7 +31,9 @@ final class Names {
       // A URL path would normalise them away (DELETE .../docs/.. addresses the container).
       throw new IllegalArgumentException(argument + " must not be \"" + value + "\"");
     }
-    if (value.getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES) {
+    // At most 3 UTF-8 bytes per char: only a long id needs encoding to be measured.
+    if (value.length() * 3 > MAX_ID_BYTES
+        && value.getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES) {
       throw new IllegalArgumentException(argument + " is longer than " + MAX_ID_BYTES + " bytes");
     }
     return value;
