@@ -1,7 +1,6 @@
 package io.cosmoslite;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 
 /** Checks resource names and ids before any request, and percent-encodes URL path segments. */
 final class Names {
@@ -40,7 +39,9 @@ final class Names {
   }
 
   private static void check(String value, String argument) {
-    Objects.requireNonNull(value, argument + " == null");
+    if (value == null) { // the message is built only when it is needed: ids are checked per item
+      throw new NullPointerException(argument + " == null");
+    }
     if (value.isEmpty()) {
       throw new IllegalArgumentException(argument + " is empty");
     }
@@ -75,7 +76,9 @@ final class Names {
    * credential.
    */
   static String headerValue(String value, String argument) {
-    Objects.requireNonNull(value, argument + " == null");
+    if (value == null) { // the message is built only when it is needed: ids are checked per item
+      throw new NullPointerException(argument + " == null");
+    }
     if (value.isBlank()) {
       throw new IllegalArgumentException(argument + " is blank");
     }
@@ -99,7 +102,9 @@ final class Names {
 
   /** A positive duration (timeouts). */
   static java.time.Duration positive(java.time.Duration value, String argument) {
-    Objects.requireNonNull(value, argument + " == null");
+    if (value == null) { // the message is built only when it is needed: ids are checked per item
+      throw new NullPointerException(argument + " == null");
+    }
     if (value.isNegative() || value.isZero()) {
       throw new IllegalArgumentException(argument + " must be positive: " + value);
     }
@@ -141,7 +146,9 @@ final class Names {
    * untrusted cookie.
    */
   static String sessionToken(String value, String argument) {
-    Objects.requireNonNull(value, argument + " == null");
+    if (value == null) { // the message is built only when it is needed: ids are checked per item
+      throw new NullPointerException(argument + " == null");
+    }
     if (value.length() > MAX_TOKEN_CHARS) {
       throw new IllegalArgumentException(argument + " is longer than " + MAX_TOKEN_CHARS
           + " characters");
