@@ -1,9 +1,12 @@
 package io.cosmoslite;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -144,26 +147,31 @@ final class Batches {
 
   /** A JSON array of operations; document bytes are copied as they are, never re-parsed. */
   private static byte[] body(List<Op> ops, List<String> keyHeaders) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256 * ops.size());
+    int size = 2;
+    for (int i = 0; i < ops.size(); i++) {
+      size += size(ops.get(i), keyHeaders == null ? null : keyHeaders.get(i));
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(size);
     out.write('[');
+    StringBuilder head = new StringBuilder(128);
     for (int i = 0; i < ops.size(); i++) {
       Op op = ops.get(i);
       if (i > 0) {
         out.write(',');
       }
-      StringBuilder head = new StringBuilder("{\"operationType\":\"").append(op.type)
-          .append('"');
+      head.setLength(0);
+      head.append("{\"operationType\":\"").append(op.type).append('"');
       if (keyHeaders != null) {
-        head.append(",\"partitionKey\":").append(Json.GSON.toJson(keyHeaders.get(i)));
+        quote(head.append(",\"partitionKey\":"), keyHeaders.get(i));
       }
       if (op.id != null) {
-        head.append(",\"id\":").append(Json.GSON.toJson(op.id));
+        quote(head.append(",\"id\":"), op.id);
       }
       if (op.ifMatch != null) {
-        head.append(",\"ifMatch\":").append(Json.GSON.toJson(op.ifMatch));
+        quote(head.append(",\"ifMatch\":"), op.ifMatch);
       }
       if (op.ifNoneMatch != null) {
-        head.append(",\"ifNoneMatch\":").append(Json.GSON.toJson(op.ifNoneMatch));
+        quote(head.append(",\"ifNoneMatch\":"), op.ifNoneMatch);
       }
       if (op.body != null) {
         head.append(",\"resourceBody\":");
@@ -179,6 +187,29 @@ final class Batches {
   }
 
   /**
+   * Appends {@code value} as a JSON string, byte for byte what Gson writes: printable ASCII (a
+   * key header always is) needs only quotes and backslashes escaped; anything else goes through
+   * Gson.
+   */
+  static StringBuilder quote(StringBuilder out, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        return out.append(Json.GSON.toJson(value));
+      }
+    }
+    out.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    return out.append('"');
+  }
+
+  /**
    * The per-operation results of a batch answer, in order. Each holds the operation's status,
    * substatus, etag, request charge and retry hint as headers, its document when there is one,
    * and the answer's session token and activity id. Operations the answer does not cover (a
@@ -186,20 +217,119 @@ final class Batches {
    */
   static List<CosmosResult<Map<String, Object>>> results(byte[] raw, Map<String, String> headers,
       int count) {
-    JsonElement body = Json.parseOrNull(raw);
-    JsonArray array = body != null && body.isJsonArray() ? body.getAsJsonArray() : new JsonArray();
+    List<Answer> answers = answers(raw);
     List<CosmosResult<Map<String, Object>>> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      if (i >= array.size() || !array.get(i).isJsonObject()) {
+      if (answers == null || i >= answers.size() || answers.get(i) == null) {
         // Not covered by the answer: a bulk request goes on after failures, so this
         // operation may have been applied.
         out.add(Results.noResponse("the batch answer has no result for operation " + i, null,
             null, true, "the answer did not say what became of this operation"));
         continue;
       }
-      out.add(result(array.get(i).getAsJsonObject(), headers));
+      out.add(result(answers.get(i), headers));
     }
     return out;
+  }
+
+  /** What the answer says of one operation: the members a result is made of, nothing else. */
+  private static final class Answer {
+    int status;
+    int subStatus;
+    int retryAfter;
+    String etag;
+    String requestCharge;
+    /** The operation's resource (document, or error), as a tree; null when absent. */
+    JsonElement resource;
+  }
+
+  /**
+   * The answer's operations, read as a stream (no tree of the whole body, which for minimal
+   * answers is all status codes, etags and charges): null when the body as a whole is not a
+   * JSON array (read leniently, as {@link Json#parseOrNull} does); a null entry for an element
+   * that is not an object.
+   */
+  private static List<Answer> answers(byte[] raw) {
+    if (raw == null || raw.length == 0) {
+      return null;
+    }
+    try {
+      JsonReader in = new JsonReader(new StringReader(new String(raw, StandardCharsets.UTF_8)));
+      in.setLenient(true);
+      if (in.peek() != JsonToken.BEGIN_ARRAY) {
+        return null;
+      }
+      List<Answer> answers = new ArrayList<>();
+      in.beginArray();
+      while (in.hasNext()) {
+        if (in.peek() != JsonToken.BEGIN_OBJECT) {
+          JsonParser.parseReader(in);
+          answers.add(null);
+          continue;
+        }
+        answers.add(answer(in));
+      }
+      in.endArray();
+      return in.peek() == JsonToken.END_DOCUMENT ? answers : null;
+    } catch (IOException | RuntimeException notJson) {
+      return null;
+    }
+  }
+
+  private static Answer answer(JsonReader in) throws IOException {
+    Answer answer = new Answer();
+    in.beginObject();
+    while (in.hasNext()) {
+      switch (in.nextName()) {
+        case "statusCode":
+          answer.status = intValue(in);
+          break;
+        case "subStatusCode":
+          answer.subStatus = intValue(in);
+          break;
+        case "retryAfterMilliseconds":
+          answer.retryAfter = intValue(in);
+          break;
+        case "eTag":
+          answer.etag = stringValue(in);
+          break;
+        case "requestCharge":
+          answer.requestCharge = stringValue(in);
+          break;
+        case "resourceBody":
+          JsonElement resource = JsonParser.parseReader(in);
+          answer.resource = resource.isJsonNull() ? null : resource;
+          break;
+        default:
+          JsonParser.parseReader(in);
+      }
+    }
+    in.endObject();
+    return answer;
+  }
+
+  /** A member's value as a primitive's string (a number's text as written), else null. */
+  private static String stringValue(JsonReader in) throws IOException {
+    switch (in.peek()) {
+      case STRING:
+      case NUMBER:
+        return in.nextString();
+      case BOOLEAN:
+        return Boolean.toString(in.nextBoolean());
+      default:
+        JsonParser.parseReader(in); // null, object or array: no string
+        return null;
+    }
+  }
+
+  /** A member's value as an int (a number, or a string holding one), else 0. */
+  private static int intValue(JsonReader in) throws IOException {
+    String text = stringValue(in);
+    try {
+      return text == null ? 0 : (int) Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /**
@@ -226,19 +356,17 @@ final class Batches {
     return failedIndex < 0 ? all : Results.batchFailed(all, failedIndex, ops.get(failedIndex));
   }
 
-  private static CosmosResult<Map<String, Object>> result(JsonObject op,
-      Map<String, String> batch) {
-    int status = intMember(op, "statusCode");
+  private static CosmosResult<Map<String, Object>> result(Answer op, Map<String, String> batch) {
+    int status = op.status;
     Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     copy(batch, headers, "x-ms-session-token");
     copy(batch, headers, "x-ms-activity-id");
-    put(headers, "etag", Json.stringMember(op, "eTag"));
-    put(headers, "x-ms-request-charge", Json.stringMember(op, "requestCharge"));
-    int subStatus = intMember(op, "subStatusCode");
-    put(headers, "x-ms-substatus", subStatus == 0 ? null : Integer.toString(subStatus));
-    int retryAfter = intMember(op, "retryAfterMilliseconds");
-    put(headers, "x-ms-retry-after-ms", retryAfter == 0 ? null : Integer.toString(retryAfter));
-    JsonElement resource = op.get("resourceBody");
+    put(headers, "etag", op.etag);
+    put(headers, "x-ms-request-charge", op.requestCharge);
+    put(headers, "x-ms-substatus", op.subStatus == 0 ? null : Integer.toString(op.subStatus));
+    put(headers, "x-ms-retry-after-ms",
+        op.retryAfter == 0 ? null : Integer.toString(op.retryAfter));
+    JsonElement resource = op.resource;
     if (status >= 400) {
       String message = resource != null && resource.isJsonObject()
           ? Json.stringMember(resource, "message") : null;
@@ -249,15 +377,6 @@ final class Batches {
     Map<String, Object> data = resource != null && resource.isJsonObject()
         ? Json.fromJson(resource, Json.MAP) : null;
     return Results.success(status, data, headers, null, null);
-  }
-
-  private static int intMember(JsonObject op, String name) {
-    JsonElement value = op.get(name);
-    try {
-      return value == null || !value.isJsonPrimitive() ? 0 : (int) value.getAsDouble();
-    } catch (NumberFormatException e) {
-      return 0;
-    }
   }
 
   private static void copy(Map<String, String> from, Map<String, String> to, String name) {

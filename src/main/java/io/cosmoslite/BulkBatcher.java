@@ -9,6 +9,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Packs a multi-document write's operations into bulk requests: grouped by partition key
@@ -28,32 +29,59 @@ import java.util.function.BiConsumer;
 final class BulkBatcher {
   private static final int MAX_GONE = 3;
 
-  /** One operation waiting for, or inside, a bulk request. */
+  /**
+   * One operation waiting for, or inside, a bulk request. It holds the operation as the bulk body
+   * carries it (serialised once); the single-document request is built only for an operation
+   * that has to go on its own (a refused bulk request, a lost answer's settlement, a key the map
+   * cannot place, no map), and then exactly as the one-request-per-document path builds it.
+   */
   static final class Pending {
     final Object item;
-    /** The operation as a single-document request: for fallback and settlement. */
-    final CosmosRequest single;
     final PartitionKey key;
     final Batches.Op op;
     final String keyHeader;
+    private final Function<Pending, CosmosRequest> singles;
+    /** Built at most once, by {@link #single()}; each pending is handled by one path at a time. */
+    private CosmosRequest single;
     int throttled;
     long throttleWaitMs;
     int gone;
     /** The map that put this operation in its range's buffer: the stale one if that is gone. */
     PartitionKeyRanges routedBy;
 
-    Pending(Object item, CosmosRequest single, PartitionKey key) {
+    /**
+     * @param singles builds this operation as a single-document request, for when it goes alone
+     */
+    Pending(Object item, Batches.Op op, PartitionKey key,
+        Function<Pending, CosmosRequest> singles) {
       this.item = item;
-      this.single = single;
       this.key = key;
-      this.op = opOf(single);
-      this.keyHeader = single.headers.get("x-ms-documentdb-partitionkey");
+      this.op = op;
+      this.keyHeader = key.header();
+      this.singles = singles;
+    }
+
+    /** The operation as a single-document request: for fallback and settlement. */
+    CosmosRequest single() {
+      if (single == null) {
+        single = singles.apply(this);
+      }
+      return single;
+    }
+
+    /** Whether {@link #single()} has been built (for tests: only for operations sent alone). */
+    boolean singleBuilt() {
+      return single != null;
     }
   }
 
   private final CosmosClient client;
   private final String database;
   private final String container;
+  /** {@code dbs/{db}/colls/{c}}: the container cache's key. */
+  private final String link;
+  /** Whether the options let an operation travel in a bulk request (no triggers, say). */
+  private final boolean packable;
   private final int maxRequests;
   private final long lingerMs;
   private final boolean returnDocuments;
@@ -82,13 +110,19 @@ final class BulkBatcher {
   /** Calls on their way (bulk or single), to stop them. */
   private final Set<Call<?>> calls = ConcurrentHashMap.newKeySet();
 
-  BulkBatcher(CosmosClient client, String database, String container, int maxRequests,
-      long lingerMs, boolean returnDocuments, RequestOptions options,
+  /**
+   * @param packable whether the writer's options let its operations go in bulk requests: when
+   *     not, each goes alone (a bulk operation cannot carry triggers or an indexing directive)
+   */
+  BulkBatcher(CosmosClient client, String database, String container, boolean packable,
+      int maxRequests, long lingerMs, boolean returnDocuments, RequestOptions options,
       Pipeline.BodyMapper<Map<String, Object>> mapper,
       BiConsumer<Object, CosmosResult<Map<String, Object>>> done, Runnable changed) {
     this.client = client;
     this.database = database;
     this.container = container;
+    this.link = Containers.link(database, container).raw;
+    this.packable = packable;
     this.maxRequests = maxRequests;
     this.lingerMs = lingerMs;
     this.returnDocuments = returnDocuments;
@@ -107,7 +141,7 @@ final class BulkBatcher {
 
   /** Routes one operation to its range's request; it is sent by {@link #flush}. */
   void add(Pending pending) {
-    if (!packable(pending.single)) {
+    if (!packable) {
       sendAlone(pending); // triggers, indexing directive...: only a single request carries them
       changed.run();
       return;
@@ -119,7 +153,8 @@ final class BulkBatcher {
   private static final java.util.Set<String> PACKABLE = java.util.Set.of(
       "x-ms-documentdb-partitionkey", "x-ms-documentdb-is-upsert", "If-Match", "Prefer");
 
-  private static boolean packable(CosmosRequest single) {
+  /** Whether a single-document request's headers can all be carried by a bulk operation. */
+  static boolean packable(CosmosRequest single) {
     return PACKABLE.containsAll(single.headers.keySet());
   }
 
@@ -128,16 +163,24 @@ final class BulkBatcher {
    * input has nothing for now), when nothing is in flight, or when the linger has passed.
    */
   void flush(boolean nothingMore) {
+    flush(nothingMore, false);
+  }
+
+  /**
+   * @param fullOnly send full requests only (a buffer just filled while the input is being
+   *     read): partial ones wait for the next {@link #flush(boolean)}
+   */
+  private void flush(boolean nothingMore, boolean fullOnly) {
     List<Map.Entry<String, List<Pending>>> ready = new ArrayList<>();
     synchronized (lock) {
       if (stopped) {
         return;
       }
-      boolean partialsToo = nothingMore || (inFlight == 0 && routing == 0);
+      boolean partialsToo = !fullOnly && (nothingMore || (inFlight == 0 && routing == 0));
       long now = System.nanoTime();
       for (Map.Entry<String, List<Pending>> buffer : new ArrayList<>(buffers.entrySet())) {
         List<Pending> ops = buffer.getValue();
-        boolean lingered = now - bufferSince.getOrDefault(buffer.getKey(), now)
+        boolean lingered = !fullOnly && now - bufferSince.getOrDefault(buffer.getKey(), now)
             >= lingerMs * 1_000_000L;
         while (!ops.isEmpty() && inFlight < maxRequests) {
           List<Pending> batch = take(buffer.getKey(), ops);
@@ -202,6 +245,10 @@ final class BulkBatcher {
 
   /** Puts operations in their ranges' buffers, reading the map first (or again, if stale). */
   private void route(List<Pending> pendings, PartitionKeyRanges stale) {
+    if (stale == null && !unmapped && routeKnown(pendings)) {
+      changed.run();
+      return;
+    }
     if (endIfStopped(pendings)) {
       changed.run();
       return;
@@ -254,6 +301,60 @@ final class BulkBatcher {
     return true;
   }
 
+  /**
+   * Puts operations in their buffers at once when the container's definition and map are
+   * already known and nothing waits for them (the usual case after the first item): no future
+   * per item. A buffer that this fills is sent right away, so requests go while the input is
+   * still being read. False, touching nothing, when the slow path has to decide.
+   */
+  private boolean routeKnown(List<Pending> pendings) {
+    ContainerCache.Container definition = client.containers.knownContainer(link);
+    PartitionKeyRanges map = definition == null ? null : client.containers.knownRanges(link);
+    if (map == null) {
+      return false;
+    }
+    List<Pending> unroutable = new ArrayList<>(0);
+    boolean full;
+    synchronized (lock) {
+      if (stopped || !awaitingMap.isEmpty()) {
+        return false; // ended by the slow path, or queued behind operations waiting for a map
+      }
+      full = place(pendings, definition, map, unroutable);
+    }
+    unroutable.forEach(this::sendAlone);
+    if (full) {
+      flush(false, true);
+    }
+    return true;
+  }
+
+  /**
+   * Puts each operation in its range's buffer (those the map cannot place into
+   * {@code unroutable}); true when a buffer now holds a full request. Under the lock.
+   */
+  private boolean place(List<Pending> pendings, ContainerCache.Container definition,
+      PartitionKeyRanges map, List<Pending> unroutable) {
+    boolean full = false;
+    for (Pending pending : pendings) {
+      String rangeId;
+      try {
+        rangeId = map.rangeFor(EffectivePartitionKey.of(pending.key,
+            definition.definition)).id;
+      } catch (RuntimeException e) {
+        unroutable.add(pending); // a key the map cannot place: sent on its own
+        continue;
+      }
+      pending.routedBy = map;
+      List<Pending> buffer = buffers.computeIfAbsent(rangeId, id -> new ArrayList<>());
+      buffer.add(pending);
+      bufferSince.putIfAbsent(rangeId, System.nanoTime());
+      int bytes = bufferBytes.merge(rangeId, Batches.size(pending.op, pending.keyHeader),
+          Integer::sum);
+      full |= buffer.size() >= Batches.MAX_OPERATIONS || bytes >= Batches.MAX_BULK_BYTES;
+    }
+    return full;
+  }
+
   /** Once the definition and {@code ranges} are there, puts {@code taken()}'s operations. */
   private void whenMapped(java.util.concurrent.CompletableFuture<PartitionKeyRanges> ranges,
       java.util.function.Supplier<List<Pending>> taken) {
@@ -265,21 +366,7 @@ final class BulkBatcher {
       }
       synchronized (lock) {
         routing -= pendings.size();
-        for (Pending pending : pendings) {
-          String rangeId;
-          try {
-            rangeId = map.rangeFor(EffectivePartitionKey.of(pending.key,
-                definition.definition)).id;
-          } catch (RuntimeException e) {
-            unroutable.add(pending); // a key the map cannot place: sent on its own
-            continue;
-          }
-          pending.routedBy = map;
-          buffers.computeIfAbsent(rangeId, id -> new ArrayList<>()).add(pending);
-          bufferSince.putIfAbsent(rangeId, System.nanoTime());
-          bufferBytes.merge(rangeId, Batches.size(pending.op, pending.keyHeader),
-              Integer::sum);
-        }
+        place(pendings, definition, map, unroutable);
       }
       unroutable.forEach(this::sendAlone);
       return null;
@@ -403,7 +490,7 @@ final class BulkBatcher {
 
   private void settleEach(List<Pending> batch, CosmosResult<byte[]> answer) {
     for (Pending pending : batch) {
-      if (pending.single.settlement == CosmosRequest.Settlement.NEVER_RESEND) {
+      if (pending.single().settlement == CosmosRequest.Settlement.NEVER_RESEND) {
         // A patch (or a write with a trigger) could apply twice: not resent, uncertain.
         done.accept(pending.item, Results.noResponse(answer.error(), answer.cause(), null,
             true, "the bulk request carrying this operation got no definite answer, and "
@@ -456,31 +543,21 @@ final class BulkBatcher {
   }
 
   private void sendAlone(Pending pending, boolean afterLostAnswer) {
+    CosmosRequest single;
+    try {
+      single = pending.single();
+    } catch (RuntimeException e) { // its parts were checked when it was read: not expected
+      done.accept(pending.item, Results.notSent("invalid item: " + e.getMessage(), e));
+      return;
+    }
     Call<Map<String, Object>> call = afterLostAnswer
-        ? client.pipeline.startAfterLostAnswer(pending.single, mapper)
-        : client.pipeline.start(pending.single, mapper);
+        ? client.pipeline.startAfterLostAnswer(single, mapper)
+        : client.pipeline.start(single, mapper);
     calls.add(call);
     call.result().whenComplete((result, error) -> {
       calls.remove(call);
       done.accept(pending.item, result != null ? result
           : Results.noResponse("request failed: " + error, error, null, true, null));
     });
-  }
-
-  /** The bulk operation of a single-document create, upsert or delete request. */
-  private static Batches.Op opOf(CosmosRequest single) {
-    if ("PATCH".equals(single.method)) {
-      String link = single.resourceLink;
-      return Batches.Op.serialised("Patch", link.substring(link.lastIndexOf('/') + 1),
-          single.body, single.headers.get("If-Match"));
-    }
-    if ("DELETE".equals(single.method)) {
-      String link = single.resourceLink;
-      return Batches.Op.serialised("Delete", link.substring(link.lastIndexOf('/') + 1), null,
-          single.headers.get("If-Match"));
-    }
-    String type = "True".equals(single.headers.get("x-ms-documentdb-is-upsert"))
-        ? "Upsert" : "Create";
-    return Batches.Op.serialised(type, null, single.body, single.headers.get("If-Match"));
   }
 }

@@ -60,6 +60,9 @@ final class BulkWriter {
   private final BulkOperation operationFuture = new BulkOperation();
   /** Packs items into bulk requests; null when sending one request per document. */
   private final BulkBatcher batcher;
+  private final CosmosRequest.Link link;
+  /** The request options of a create, upsert or patch (minimal answers unless kept). */
+  private final RequestOptions writeOptions;
 
   private final AtomicInteger wip = new AtomicInteger();
   private final AtomicInteger outstanding = new AtomicInteger();
@@ -99,9 +102,33 @@ final class BulkWriter {
     this.listener = options.progressListener;
     // Packed, each request carries up to 100 items: the window holds enough to fill them.
     this.window = options.batching ? requests * Batches.MAX_OPERATIONS : requests;
+    this.link = Containers.link(database, container);
+    RequestOptions base = options.requestOptions;
+    // A write's answer carries its document only when it is kept.
+    this.writeOptions = options.keepDocuments ? base
+        : base.toBuilder().returnDocument(false).build();
     this.batcher = !options.batching ? null : new BulkBatcher(client, database, container,
-        requests, options.lingerMs, options.keepDocuments, options.requestOptions, mapper,
-        (item, result) -> complete((Item) item, result), this::drain);
+        BulkBatcher.packable(probe()), requests, options.lingerMs, options.keepDocuments,
+        options.requestOptions, mapper, (item, result) -> complete((Item) item, result),
+        this::drain);
+  }
+
+  /**
+   * One item's single-document request, built from fixed parts: whether such requests can be
+   * packed depends on the options alone (the same for every item), so it is decided once.
+   */
+  private CosmosRequest probe() {
+    switch (operation) {
+      case DELETE:
+        return Documents.delete(database, container, "probe", PartitionKey.NULL,
+            options.requestOptions);
+      case PATCH:
+        return Documents.patchSerialised(database, container, "probe", PartitionKey.NULL,
+            new byte[0], writeOptions);
+      default:
+        return Documents.writeSerialised(operation == Operation.UPSERT, link, new byte[0],
+            PartitionKey.NULL, writeOptions);
+    }
   }
 
   BulkOperation start() {
@@ -323,7 +350,7 @@ final class BulkWriter {
         throw new NullPointerException("document == null");
       }
       if (key != null) {
-        launch(item, request(item, document, key));
+        submit(item, document, key);
         return;
       }
       if (operation == Operation.DELETE && document instanceof String) {
@@ -339,23 +366,69 @@ final class BulkWriter {
               + (why.getMessage() == null ? why.toString() : why.getMessage()), why));
           return;
         }
-        CosmosRequest request;
         try {
-          request = request(item, doc, partitionKeyOf(doc, paths));
+          submit(item, doc, partitionKeyOf(doc, paths));
         } catch (RuntimeException e) {
           complete(item, invalid(e));
-          return;
         }
-        launch(item, request);
       });
     } catch (RuntimeException e) {
       complete(item, invalid(e));
     }
   }
 
-  private CosmosRequest request(Item item, Object document, Object key) {
+  /**
+   * Checks and serialises one item, then sends it: packed, as one bulk operation (no
+   * single-document request is built unless it has to go alone), or as its own request.
+   *
+   * @throws RuntimeException for an invalid item, before anything of it is sent
+   */
+  private void submit(Item item, Object document, Object key) {
     client.checkOpen();
     item.key = PartitionKey.from(key);
+    if (batcher == null) {
+      launch(item, request(item, document, key));
+      return;
+    }
+    Batches.Op op;
+    RequestOptions requestOptions = options.requestOptions;
+    if (operation == Operation.DELETE) {
+      String id = document instanceof String ? (String) document : Documents.idOf(document);
+      item.id = id;
+      op = Batches.Op.serialised("Delete", Names.id(id, "document id"), null,
+          requestOptions.ifMatch);
+    } else if (operation == Operation.PATCH) {
+      item.id = (String) document;
+      op = Batches.Op.serialised("Patch", Names.id(item.id, "document id"),
+          Documents.patchBody(((BulkItem) item.input).operations, writeOptions),
+          writeOptions.ifMatch);
+    } else {
+      if (options.resultMode != BulkOptions.ResultMode.COUNTS) {
+        item.id = Documents.idOf(document);
+      }
+      op = Batches.Op.serialised(operation == Operation.UPSERT ? "Upsert" : "Create", null,
+          Documents.body(document, null), writeOptions.ifMatch);
+    }
+    queue(item, new BulkBatcher.Pending(item, op, item.key, this::single));
+  }
+
+  /** A packed item's single-document request: what {@link #request} gives for it. */
+  private CosmosRequest single(BulkBatcher.Pending pending) {
+    switch (operation) {
+      case DELETE:
+        return Documents.delete(database, container, pending.op.id, pending.key,
+            options.requestOptions);
+      case PATCH:
+        return Documents.patchSerialised(database, container, pending.op.id, pending.key,
+            pending.op.body, writeOptions);
+      default:
+        return Documents.writeSerialised(operation == Operation.UPSERT, link, pending.op.body,
+            pending.key, writeOptions);
+    }
+  }
+
+  /** One item's own request (one request per document). */
+  private CosmosRequest request(Item item, Object document, Object key) {
     RequestOptions requestOptions = options.requestOptions;
     if (operation == Operation.DELETE) {
       String id = document instanceof String ? (String) document : Documents.idOf(document);
@@ -364,28 +437,27 @@ final class BulkWriter {
     }
     if (operation == Operation.PATCH) {
       item.id = (String) document;
-      RequestOptions patchOptions = options.keepDocuments ? requestOptions
-          : requestOptions.toBuilder().returnDocument(false).build();
       return Documents.patch(database, container, item.id, key,
-          ((BulkItem) item.input).operations, patchOptions);
+          ((BulkItem) item.input).operations, writeOptions);
     }
     if (options.resultMode != BulkOptions.ResultMode.COUNTS) {
       item.id = Documents.idOf(document);
     }
-    RequestOptions writeOptions = options.keepDocuments ? requestOptions
-        : requestOptions.toBuilder().returnDocument(false).build();
     return Documents.write(operation == Operation.UPSERT, database, container, document, key,
         writeOptions);
+  }
+
+  private void queue(Item item, BulkBatcher.Pending pending) {
+    if (stopping || !item.state.compareAndSet(null, BATCHED)) {
+      complete(item, notSent(STOPPED + " before this item was sent", null));
+      return;
+    }
+    batcher.add(pending); // the batcher ends it (or stop() does, through the batcher)
   }
 
   private void launch(Item item, CosmosRequest request) {
     if (stopping || !item.state.compareAndSet(null, NOT_STARTED)) {
       complete(item, notSent(STOPPED + " before this item was sent", null));
-      return;
-    }
-    if (batcher != null) {
-      item.state.set(BATCHED); // the batcher ends it (or stop() does, through the batcher)
-      batcher.add(new BulkBatcher.Pending(item, request, item.key));
       return;
     }
     Call<Map<String, Object>> call = client.pipeline.start(request, mapper);

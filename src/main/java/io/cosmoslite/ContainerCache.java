@@ -51,6 +51,24 @@ final class ContainerCache {
     return container(database, container).thenApply(c -> c.paths);
   }
 
+  /**
+   * The container's key definition if a read of it has already succeeded, else null; never
+   * starts a read. For per-item paths that would otherwise compose a future per item.
+   */
+  Container knownContainer(String containerLink) {
+    return doneOrNull(containers.get(containerLink));
+  }
+
+  /** The container's cached range map if it has already been read, else null; never reads. */
+  PartitionKeyRanges knownRanges(String containerLink) {
+    return doneOrNull(ranges.get(containerLink));
+  }
+
+  private static <T> T doneOrNull(CompletableFuture<T> future) {
+    return future != null && future.isDone() && !future.isCompletedExceptionally()
+        ? future.getNow(null) : null;
+  }
+
   /** The container's key definition, read once and cached. */
   CompletableFuture<Container> container(String database, String container) {
     CosmosRequest request = Containers.read(database, container);

@@ -35,7 +35,8 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
   private final boolean uncertain;
   private final Throwable cause;
   private final String ambiguity;
-  private final Set<Map.Entry<String, Object>> entries;
+  /** The map view, built on first use: many results (a bulk write's) are never read as maps. */
+  private volatile Set<Map.Entry<String, Object>> entries;
 
   /** Only {@link Results} builds results. */
   CosmosResult(int code, T data, String error, String serviceCode, Map<String, String> headers,
@@ -52,13 +53,6 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
     this.retries = retries;
     this.retryWait = retryWait;
     this.uncertain = uncertain;
-    Set<Map.Entry<String, Object>> set = new LinkedHashSet<>(Arrays.asList(
-        new SimpleImmutableEntry<>("status", status()),
-        new SimpleImmutableEntry<>("code", code),
-        new SimpleImmutableEntry<>("session_token", sessionToken()),
-        new SimpleImmutableEntry<>("error", error),
-        new SimpleImmutableEntry<>("data", data)));
-    this.entries = Collections.unmodifiableSet(set);
   }
 
   /** The transport error of a failure without a response; null otherwise. */
@@ -67,7 +61,17 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
   }
 
   @Override public Set<Map.Entry<String, Object>> entrySet() {
-    return entries;
+    Set<Map.Entry<String, Object>> view = entries;
+    if (view == null) { // built from final fields: two threads building it build equal sets
+      view = Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(
+          new SimpleImmutableEntry<>("status", status()),
+          new SimpleImmutableEntry<>("code", code),
+          new SimpleImmutableEntry<>("session_token", sessionToken()),
+          new SimpleImmutableEntry<>("error", error),
+          new SimpleImmutableEntry<>("data", data))));
+      entries = view;
+    }
+    return view;
   }
 
   /** {@code "ok"} when {@link #isOk()}, {@code "failed"} otherwise. */

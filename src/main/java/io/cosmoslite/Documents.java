@@ -37,11 +37,20 @@ final class Documents {
       Object partitionKey, RequestOptions options) {
     CosmosRequest.Link link = Containers.link(database, container);
     byte[] body = body(document, null);
-    CosmosRequest.Builder b = CosmosRequest.builder("POST", "docs", link).feed("docs")
-        .sessionScope(link.raw)
+    return writeSerialised(upsert, link, body, PartitionKey.from(partitionKey), options);
+  }
+
+  /**
+   * {@link #write} of a document {@link #body} has already serialised and checked: the same
+   * request, for a packed write whose operation has to go on its own after all.
+   */
+  static CosmosRequest writeSerialised(boolean upsert, CosmosRequest.Link container, byte[] body,
+      PartitionKey partitionKey, RequestOptions options) {
+    CosmosRequest.Builder b = CosmosRequest.builder("POST", "docs", container).feed("docs")
+        .sessionScope(container.raw)
         .settlement(upsert ? CosmosRequest.Settlement.SAME_CONTENT
             : CosmosRequest.Settlement.READ_BACK_ON_CONFLICT)
-        .header("x-ms-documentdb-partitionkey", PartitionKey.from(partitionKey).header())
+        .header("x-ms-documentdb-partitionkey", partitionKey.header())
         .header("x-ms-documentdb-is-upsert", upsert ? "True" : null)
         .body(body, JSON);
     return writeOptions(b, options).build();
@@ -71,6 +80,22 @@ final class Documents {
   static CosmosRequest patch(String database, String container, String id, Object partitionKey,
       List<PatchOperation> operations, RequestOptions options) {
     CosmosRequest.Builder b = one("PATCH", database, container, id, partitionKey);
+    return writeOptions(b.body(patchBody(operations, options), PATCH_JSON), options).build();
+  }
+
+  /** {@link #patch} with the body {@link #patchBody} made: for a packed patch sent on its own. */
+  static CosmosRequest patchSerialised(String database, String container, String id,
+      PartitionKey partitionKey, byte[] body, RequestOptions options) {
+    CosmosRequest.Builder b = one("PATCH", database, container, id, partitionKey);
+    return writeOptions(b.body(body, PATCH_JSON), options).build();
+  }
+
+  /**
+   * A patch request's body: 1 to 10 operations and the options' condition.
+   *
+   * @throws IllegalArgumentException for no operations or more than 10
+   */
+  static byte[] patchBody(List<PatchOperation> operations, RequestOptions options) {
     Objects.requireNonNull(operations, "operations == null");
     if (operations.isEmpty() || operations.size() > 10) {
       throw new IllegalArgumentException(
@@ -86,8 +111,7 @@ final class Documents {
     if (options.patchCondition != null) {
       body.addProperty("condition", options.patchCondition);
     }
-    b.body(Json.toBytes(body), PATCH_JSON);
-    return writeOptions(b, options).build();
+    return Json.toBytes(body);
   }
 
   /** DELETE docs/{id}. */

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -209,8 +208,15 @@ final class EffectivePartitionKey {
    * text parses to (so {@code 0.1f} is 0.1 and {@code -0.0}, written {@code 0}, is 0).
    */
   static List<Object> components(PartitionKey key) {
-    JsonArray header = JsonParser.parseString(key.header()).getAsJsonArray();
     List<Object> values = key.values();
+    boolean numbers = false;
+    for (Object value : values) {
+      numbers |= value instanceof Number;
+    }
+    if (!numbers) {
+      return values; // strings, booleans, null, undefined: as they are (no header to parse)
+    }
+    JsonArray header = JsonParser.parseString(key.header()).getAsJsonArray();
     List<Object> out = new ArrayList<>(values.size());
     for (int i = 0; i < values.size(); i++) {
       Object value = values.get(i);
@@ -352,6 +358,13 @@ final class EffectivePartitionKey {
 
   /** UTF-8 with U+FFFD for unpaired surrogates (as .NET encodes them), not {@code ?}. */
   private static byte[] utf8(String text) {
+    boolean surrogates = false;
+    for (int i = 0; i < text.length() && !surrogates; i++) {
+      surrogates = Character.isSurrogate(text.charAt(i));
+    }
+    if (!surrogates) {
+      return text.getBytes(StandardCharsets.UTF_8); // the same bytes: nothing to replace
+    }
     CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
         .onMalformedInput(CodingErrorAction.REPLACE)
         .onUnmappableCharacter(CodingErrorAction.REPLACE)
@@ -368,12 +381,15 @@ final class EffectivePartitionKey {
 
   /** Upper-case hex, two digits per byte. */
   static String hex(byte[] bytes) {
-    StringBuilder out = new StringBuilder(bytes.length * 2);
-    for (byte b : bytes) {
-      out.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+    char[] out = new char[bytes.length * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      out[2 * i] = HEX_DIGITS[(bytes[i] >> 4) & 0xF];
+      out[2 * i + 1] = HEX_DIGITS[bytes[i] & 0xF];
     }
-    return out.toString().toUpperCase(Locale.ROOT);
+    return new String(out);
   }
+
+  private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
 
   /** MurmurHash3 x86 32-bit. */
   static int murmur3x86x32(byte[] data, int seed) {

@@ -1,7 +1,6 @@
 package io.cosmoslite;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 
 /** Checks resource names and ids before any request, and percent-encodes URL path segments. */
 final class Names {
@@ -31,14 +30,18 @@ final class Names {
       // A URL path would normalise them away (DELETE .../docs/.. addresses the container).
       throw new IllegalArgumentException(argument + " must not be \"" + value + "\"");
     }
-    if (value.getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES) {
+    // At most 3 UTF-8 bytes per char: only a long id needs encoding to be measured.
+    if (value.length() * 3 > MAX_ID_BYTES
+        && value.getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES) {
       throw new IllegalArgumentException(argument + " is longer than " + MAX_ID_BYTES + " bytes");
     }
     return value;
   }
 
   private static void check(String value, String argument) {
-    Objects.requireNonNull(value, argument + " == null");
+    if (value == null) { // the message is built only when it is needed: ids are checked per item
+      throw new NullPointerException(argument + " == null");
+    }
     if (value.isEmpty()) {
       throw new IllegalArgumentException(argument + " is empty");
     }
@@ -73,7 +76,9 @@ final class Names {
    * credential.
    */
   static String headerValue(String value, String argument) {
-    Objects.requireNonNull(value, argument + " == null");
+    if (value == null) { // the message is built only when it is needed: ids are checked per item
+      throw new NullPointerException(argument + " == null");
+    }
     if (value.isBlank()) {
       throw new IllegalArgumentException(argument + " is blank");
     }
@@ -97,7 +102,9 @@ final class Names {
 
   /** A positive duration (timeouts). */
   static java.time.Duration positive(java.time.Duration value, String argument) {
-    Objects.requireNonNull(value, argument + " == null");
+    if (value == null) { // the message is built only when it is needed: ids are checked per item
+      throw new NullPointerException(argument + " == null");
+    }
     if (value.isNegative() || value.isZero()) {
       throw new IllegalArgumentException(argument + " must be positive: " + value);
     }
@@ -139,7 +146,9 @@ final class Names {
    * untrusted cookie.
    */
   static String sessionToken(String value, String argument) {
-    Objects.requireNonNull(value, argument + " == null");
+    if (value == null) { // the message is built only when it is needed: ids are checked per item
+      throw new NullPointerException(argument + " == null");
+    }
     if (value.length() > MAX_TOKEN_CHARS) {
       throw new IllegalArgumentException(argument + " is longer than " + MAX_TOKEN_CHARS
           + " characters");

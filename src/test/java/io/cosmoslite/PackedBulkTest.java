@@ -104,7 +104,7 @@ class PackedBulkTest {
       }
       if (!"True".equals(request.getHeader("x-ms-cosmos-is-batch-request"))) {
         singles.add(request);
-        String body = request.getBody().readUtf8();
+        String body = request.getBody().clone().readUtf8(); // kept for tests that compare
         String id = JsonParser.parseString(body).getAsJsonObject().get("id").getAsString();
         stored.putIfAbsent(id, body);
         boolean fresh = applied.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet()
@@ -413,5 +413,109 @@ class PackedBulkTest {
     client.containers.ranges("shop", "orders").cancel(true);
     assertEquals(2, client.containers.ranges("shop", "orders").get(10, TimeUnit.SECONDS)
         .ranges().size(), "still usable after a caller cancelled its future");
+  }
+
+  /** A batcher fed directly, counting the single-document requests it has built. */
+  private Map<Object, CosmosResult<Map<String, Object>>> feedBatcher(int count,
+      AtomicInteger built) throws Exception {
+    Map<Object, CosmosResult<Map<String, Object>>> ended = new ConcurrentHashMap<>();
+    java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(count);
+    RequestOptions minimal = RequestOptions.NONE.toBuilder().returnDocument(false).build();
+    BulkBatcher[] batcher = new BulkBatcher[1];
+    batcher[0] = new BulkBatcher(client, "shop", "orders", true, 4, 30_000, false,
+        RequestOptions.NONE, body -> null, (item, result) -> {
+          ended.put(item, result);
+          all.countDown();
+        }, () -> batcher[0].flush(true));
+    for (int i = 0; i < count; i++) {
+      String key = "k" + (i % 7);
+      byte[] body = Json.toBytes(Map.of("id", "b" + i, "pk", key));
+      batcher[0].add(new BulkBatcher.Pending("b" + i, Batches.Op.serialised("Create", null, body,
+          null), PartitionKey.of(key), pending -> {
+            built.incrementAndGet();
+            return Documents.writeSerialised(false, Containers.link("shop", "orders"),
+                pending.op.body, pending.key, minimal);
+          }));
+    }
+    batcher[0].flush(true);
+    assertTrue(all.await(20, TimeUnit.SECONDS), "every item ended");
+    return ended;
+  }
+
+  @Test void packedOperationsNeverBuildTheirSingleDocumentRequest() throws Exception {
+    AtomicInteger built = new AtomicInteger();
+    Map<Object, CosmosResult<Map<String, Object>>> ended = feedBatcher(250, built);
+    assertEquals(250, ended.size());
+    ended.values().forEach(result -> assertEquals(201, result.code()));
+    assertEquals(0, built.get(), "no operation went alone, so none was built as one");
+    assertTrue(bulk.singles.isEmpty());
+    int packed = 0;
+    for (JsonObject request : bulk.bulkRequests) {
+      packed += request.getAsJsonArray("ops").size();
+    }
+    assertEquals(250, packed);
+  }
+
+  @Test void operationsThatGoAloneBuildTheirSingleRequestOnceEach() throws Exception {
+    bulk.refuseBulk = true;
+    AtomicInteger built = new AtomicInteger();
+    Map<Object, CosmosResult<Map<String, Object>>> ended = feedBatcher(30, built);
+    ended.values().forEach(result -> assertEquals(201, result.code()));
+    assertEquals(30, built.get(), "built for the operations sent alone, once each");
+    assertEquals(30, bulk.singles.size());
+  }
+
+  /** Every header but the date and its signature (they differ by the second), and the body. */
+  private static String describe(RecordedRequest request) {
+    StringBuilder out = new StringBuilder(request.getMethod()).append(' ')
+        .append(request.getPath());
+    new java.util.TreeMap<>(request.getHeaders().toMultimap()).forEach((name, values) -> {
+      if (!name.equals("x-ms-date") && !name.equals("authorization")) {
+        out.append('\n').append(name).append(": ").append(values);
+      }
+    });
+    return out.append('\n').append(request.getBody().clone().readUtf8()).toString();
+  }
+
+  @Test void anItemSentAloneAfterARefusedBulkRequestIsTheRequestAnUnpackedWriteSends()
+      throws Exception {
+    List<BulkItem> items = new ArrayList<>();
+    items.add(BulkItem.of(Map.of("id", "x1", "pk", "k1", "n", 1.5, "s", "\u00e9\"q\""), "k1"));
+    items.add(BulkItem.of(Map.of("id", "x2", "pk", 7), 7));
+    RequestOptions options = RequestOptions.builder().ifMatch("\"etag-1\"").build();
+    for (boolean upsert : new boolean[] {false, true}) {
+      bulk.singles.clear();
+      bulk.applied.clear();
+      bulk.refuseBulk = true;
+      BulkOptions packed = BulkOptions.builder().requestOptions(options)
+          .results(BulkOptions.ResultMode.EVERY_ITEM).build();
+      BulkResult refused = (upsert
+          ? client.upsertDocuments("shop", "orders", items.iterator(), packed)
+          : client.createDocuments("shop", "orders", items.iterator(), packed))
+          .get(30, TimeUnit.SECONDS);
+      assertEquals(2, refused.size());
+      List<String> alone = new ArrayList<>();
+      bulk.singles.forEach(r -> alone.add(describe(r)));
+      bulk.singles.clear();
+      bulk.applied.clear();
+      BulkOptions unpacked = BulkOptions.builder().requestOptions(options).batching(false)
+          .build();
+      (upsert ? client.upsertDocuments("shop", "orders", items.iterator(), unpacked)
+          : client.createDocuments("shop", "orders", items.iterator(), unpacked))
+          .get(30, TimeUnit.SECONDS);
+      List<String> single = new ArrayList<>();
+      bulk.singles.forEach(r -> single.add(describe(r)));
+      java.util.Collections.sort(alone);
+      java.util.Collections.sort(single);
+      assertEquals(2, single.size());
+      assertEquals(single, alone, "the same method, path, headers and body");
+      String first = single.stream().filter(r -> r.contains("\"id\":\"x1\"")).findFirst()
+          .orElseThrow();
+      assertTrue(first.startsWith("POST /dbs/shop/colls/orders/docs\n"), first);
+      assertTrue(first.contains("x-ms-documentdb-partitionkey: [[\"k1\"]]"), first);
+      assertTrue(first.contains("if-match: [\"etag-1\"]"), first);
+      assertTrue(first.contains("prefer: [return=minimal]"), first);
+      assertEquals(upsert, first.contains("x-ms-documentdb-is-upsert: [True]"), first);
+    }
   }
 }
