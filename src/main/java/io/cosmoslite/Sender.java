@@ -176,21 +176,15 @@ abstract class Sender {
         task = finishing.next;
         if (task != null) {
           handedOff.remove(task);
-          if (threads.isShutdown() && task.claim()) {
-            // Closed meanwhile: as a send started after close(), provably never sent.
-            task.response.completeExceptionally(
-                new java.net.ConnectException("client is closed"));
-            task = null;
-          }
         }
       }
     }
 
     private void armRescue() {
       if (rescueArmed.compareAndSet(false, true)) {
-        // On a worker, not the timer: a send refused after close() completes its caller there.
+        // The timer only hands the rescued sends on to the pool.
         Threads.schedule(this::rescue, TimeUnit.NANOSECONDS.toMillis(rescueNanos),
-            Threads.WORKERS);
+            Runnable::run);
       }
     }
 
