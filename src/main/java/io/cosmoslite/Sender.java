@@ -176,15 +176,21 @@ abstract class Sender {
         task = finishing.next;
         if (task != null) {
           handedOff.remove(task);
+          if (threads.isShutdown() && task.claim()) {
+            // Closed meanwhile: as a send started after close(), provably never sent.
+            task.response.completeExceptionally(
+                new java.net.ConnectException("client is closed"));
+            task = null;
+          }
         }
       }
     }
 
     private void armRescue() {
       if (rescueArmed.compareAndSet(false, true)) {
-        // The timer only hands the rescued sends on to the pool.
+        // On a worker, not the timer: a send refused after close() completes its caller there.
         Threads.schedule(this::rescue, TimeUnit.NANOSECONDS.toMillis(rescueNanos),
-            Runnable::run);
+            Threads.WORKERS);
       }
     }
 
