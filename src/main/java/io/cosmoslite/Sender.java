@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -66,9 +70,10 @@ abstract class Sender {
    * runs on the I/O thread that received it, and often starts the next request — the one that
    * waited for that permit, or the next batch of a bulk write. Handed to the pool, that send
    * would find no idle thread (this one is still finishing) and make one more: the count would
-   * creep past the in-flight limit. So the first send started by a finishing thread, when no
-   * other thread is idle, is handed off to that thread, which makes it as soon as its
-   * continuation returns. Should the continuation not return soon (a caller's stage that
+   * creep past the in-flight limit. So a send started by a finishing thread, when no other
+   * thread is waiting for work (the pool's queue takes no offer), is handed off to that thread,
+   * which makes it as soon as its continuation returns (two such sends: one after the other).
+   * Should the continuation not return soon (a caller's stage that
    * blocks, waiting for that very request, say), the send is rescued after {@link #RESCUE_MS} by
    * another thread: waiting callers never deadlock, and only then is there a thread more than
    * requests in flight (which later sends find idle, so long continuations cost that delay once).
@@ -125,14 +130,15 @@ abstract class Sender {
         }
       });
       Finishing finishing = FINISHING.get();
-      if (finishing != null && finishing.sender == this && finishing.next == null
-          && threads.getActiveCount() >= threads.getPoolSize()) { // else an idle one takes it
-        finishing.next = task;
+      if (finishing == null || finishing.sender != this) {
+        execute(task);
+      } else if (!threads.getQueue().offer(() -> run(task))) {
+        // No thread is waiting for work this instant (a thread between two tasks does not
+        // count, as it would in the pool's active count): this one takes the send over.
+        finishing.next.add(task);
         task.handedOffAt = System.nanoTime();
         handedOff.add(task);
         armRescue();
-      } else {
-        execute(task);
       }
       return task.response;
     }
@@ -150,8 +156,20 @@ abstract class Sender {
 
     /** On an I/O thread: this send, then each one handed off to this thread meanwhile. */
     private void run(Task first) {
-      Task task = first;
-      while (task != null && task.claim()) {
+      Deque<Task> mine = new ArrayDeque<>();
+      mine.add(first);
+      for (Task task; (task = mine.poll()) != null; ) {
+        if (task != first) {
+          handedOff.remove(task);
+        }
+        if (!task.claim()) {
+          continue; // cancelled, or a rescue took it
+        }
+        if (task != first && threads.isShutdown()) {
+          // Closed meanwhile: as a send started after close(), provably never sent.
+          task.response.completeExceptionally(new java.net.ConnectException("client is closed"));
+          continue;
+        }
         HttpResponse<byte[]> response = null;
         Throwable failure = null;
         try {
@@ -173,16 +191,7 @@ abstract class Sender {
         } finally {
           FINISHING.remove();
         }
-        task = finishing.next;
-        if (task != null) {
-          handedOff.remove(task);
-          if (threads.isShutdown() && task.claim()) {
-            // Closed meanwhile: as a send started after close(), provably never sent.
-            task.response.completeExceptionally(
-                new java.net.ConnectException("client is closed"));
-            task = null;
-          }
-        }
+        mine.addAll(finishing.next);
       }
     }
 
@@ -214,7 +223,8 @@ abstract class Sender {
     /** The continuation an I/O thread is running, and the send handed off to it. */
     private static final class Finishing {
       final Threaded sender;
-      Task next;
+      /** In order; all but the first wait for the one before, unless a rescue takes them. */
+      final List<Task> next = new ArrayList<>(1);
 
       Finishing(Threaded sender) {
         this.sender = sender;

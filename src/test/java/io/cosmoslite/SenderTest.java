@@ -135,8 +135,14 @@ class SenderTest {
    * longer than any pause here, so a slow machine cannot add a thread.
    */
   @Test void aThreadedClientHasNoMoreIoThreadsThanRequestsInFlight() throws Exception {
+    // No answer until every call is made: then each later request is started by the release
+    // of a permit on a finishing I/O thread (what the defect was about), never by this
+    // thread taking a permit that a finishing thread has just released.
+    CountDownLatch allCalled = new CountDownLatch(1);
     server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
-      @Override public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+      @Override public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request)
+          throws InterruptedException {
+        allCalled.await(30, TimeUnit.SECONDS);
         return json(200, "{\"id\":\"a\"}");
       }
     });
@@ -150,6 +156,8 @@ class SenderTest {
       for (int i = 0; i < 400; i++) {
         calls.add(client.getDatabase("a"));
       }
+      assertEquals(396, client.waitingRequests(), "4 in flight, the rest wait for a permit");
+      allCalled.countDown();
       CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]))
           .get(60, TimeUnit.SECONDS);
       for (CompletableFuture<CosmosResult<Map<String, Object>>> call : calls) {
