@@ -569,6 +569,11 @@ function createDocumentStore(options = {}) {
       if (err instanceof Error) throw new HttpError(400, String(err.message));
       throw err;
     }
+    return pageAnswer(result);
+  }
+
+  /** One page of a query's answer: its items, their count and the next page's token. */
+  function pageAnswer(result) {
     const headersOut = { "x-ms-item-count": String(result.result.length) };
     if (result.continuation) headersOut["x-ms-continuation"] = JSON.stringify(result.continuation);
     return { items: result.result, headers: headersOut };
@@ -584,9 +589,7 @@ function createDocumentStore(options = {}) {
       if (err instanceof Error) throw new HttpError(400, String(err.message));
       throw err;
     }
-    const headersOut = { "x-ms-item-count": String(result.result.length) };
-    if (result.continuation) headersOut["x-ms-continuation"] = JSON.stringify(result.continuation);
-    return { items: result.result, headers: headersOut };
+    return pageAnswer(result);
   }
 
   // --- request handlers ------------------------------------------------------------------------
