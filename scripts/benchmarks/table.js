@@ -53,6 +53,10 @@ function group(client, workload, partitions = PARTS[0]) {
     version: rs[0].version,
     ops: median(ops), min: Math.min(...ops), max: Math.max(...ops),
     cpu: median(ok.map((r) => r.clientCpuUsPerOp)),
+    // The same CPU split by thread: JIT compilers, GC/VM threads, the rest (library, transport, TLS).
+    jit: median(ok.map((r) => r.clientJitUsPerOp).filter(Number.isFinite)),
+    gc: median(ok.map((r) => r.clientGcUsPerOp).filter(Number.isFinite)),
+    other: median(ok.map((r) => r.clientOtherUsPerOp).filter(Number.isFinite)),
     server: median(ok.map((r) => r.serverCpuShare).filter(Number.isFinite)),
     machine: median(ok.map((r) => (r.clientCpuSec + (r.serverCpuSec || 0)) / r.seconds / nproc)),
     errors: rs.reduce((a, r) => a + (r.errors > 0 ? r.errors : 0), 0),
@@ -164,6 +168,7 @@ for (const p of PARTS) {
   const w2 = group("lite", "W2", p);
   const problems = (g, name) => [g.errors ? `${name} ${g.errors} errors` : null, g.timedOut ? `${name} timed out` : null].filter(Boolean);
   const reqs = (g) => (Number.isFinite(g.reqPerOp) ? g.reqPerOp.toFixed(3) : "-");
+  const split = (g) => (Number.isFinite(g.jit) ? `${fmt(g.jit, 1)} / ${fmt(g.gc, 1)} / ${fmt(g.other, 1)}` : "-");
   const row = (label, a, aName, b, bName, targets) => {
     const errs = [...problems(a, aName), ...problems(b, bName)];
     packedRows.push([
@@ -172,6 +177,7 @@ for (const p of PARTS) {
       `${fmt(b.ops)} (${fmt(b.min)}-${fmt(b.max)})`,
       ratio(a.ops, b.ops),
       fmt(a.cpu, 1), fmt(b.cpu, 1), ratio(a.cpu, b.cpu),
+      split(a), split(b),
       `${fmt(a.server * 100)}% / ${fmt(b.server * 100)}%`,
       `${fmt(a.serverUs)} / ${fmt(b.serverUs)}`,
       `${reqs(a)} / ${reqs(b)}`,
@@ -215,6 +221,7 @@ if (packedRows.length) {
     "SDK W1B = executeBulkOperations; W2P = lite readDocuments of W2's ids. Ratios are first/second for ops/s AND for CPU (lower CPU ratio favours the first).");
   out.push(table(
     ["comparison", "first ops/s", "second ops/s", "ops/s ratio", "first CPU us/doc", "second CPU us/doc", "CPU ratio",
+      "first JIT / GC / rest us/doc", "second JIT / GC / rest us/doc",
       "server CPU first/second", "server CPU us/doc first/second", "server requests/doc first/second", "targets", "server saturation"],
     packedRows));
   for (const n of packedNotes) out.push(n);

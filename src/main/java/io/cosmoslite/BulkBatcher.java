@@ -180,6 +180,7 @@ final class BulkBatcher {
       long now = System.nanoTime();
       for (Map.Entry<String, List<Pending>> buffer : new ArrayList<>(buffers.entrySet())) {
         List<Pending> ops = buffer.getValue();
+        int readyBefore = ready.size();
         boolean lingered = !fullOnly && now - bufferSince.getOrDefault(buffer.getKey(), now)
             >= lingerMs * 1_000_000L;
         while (!ops.isEmpty() && inFlight < maxRequests) {
@@ -197,7 +198,7 @@ final class BulkBatcher {
           buffers.remove(buffer.getKey());
           bufferBytes.remove(buffer.getKey());
           bufferSince.remove(buffer.getKey());
-        } else if (ready.stream().anyMatch(r -> r.getKey().equals(buffer.getKey()))) {
+        } else if (ready.size() > readyBefore) {
           bufferSince.put(buffer.getKey(), now); // what is left starts its own wait
         }
       }

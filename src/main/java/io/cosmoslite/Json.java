@@ -15,6 +15,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -189,13 +190,117 @@ final class Json {
       // Into a builder sized like the last one, not a StringWriter's 16 chars that double (and
       // synchronise) on the way to a document's size: the same text, a fraction of the copies.
       StringBuilder out = new StringBuilder(Math.max(64, lastSize + (lastSize >> 3)));
-      GSON.toJson(value, out);
+      if (!(value instanceof Map) || !writePlain(value, out, 0)) {
+        out.setLength(0);
+        GSON.toJson(value, out);
+      }
       lastSize = Math.min(out.length(), 1 << 16);
       return out.toString().getBytes(StandardCharsets.UTF_8);
     } catch (RuntimeException e) {
       throw notJson(value, argument, e);
     }
   }
+
+  /** How deep {@link #writePlain} goes before it leaves a value to Gson (a cycle, say). */
+  private static final int PLAIN_DEPTH = 64;
+
+  /**
+   * Writes a plain value the way {@link #GSON} does, character for character, without Gson's
+   * per-value adapter lookups: maps with string keys, collections, strings, booleans, null,
+   * Integer, Long, Short, Byte, finite Double, BigInteger and BigDecimal. Returns false at the
+   * first value of any other type (or past {@link #PLAIN_DEPTH} levels); {@code out} then holds a
+   * partial text and the caller writes the whole value with Gson instead, so every other type
+   * keeps Gson's behaviour, errors included.
+   */
+  static boolean writePlain(Object value, StringBuilder out, int depth) {
+    if (value == null) {
+      out.append("null");
+    } else if (value instanceof String) {
+      string(out, (String) value);
+    } else if (value instanceof Integer || value instanceof Long || value instanceof Short
+        || value instanceof Byte || value instanceof BigInteger || value instanceof BigDecimal) {
+      out.append(value.toString());
+    } else if (value instanceof Double) {
+      double d = (Double) value;
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        return false; // Gson refuses it, with its own message
+      }
+      out.append(Double.toString(d));
+    } else if (value instanceof Boolean) {
+      out.append(((Boolean) value).booleanValue() ? "true" : "false");
+    } else if (depth >= PLAIN_DEPTH) {
+      return false;
+    } else if (value instanceof Map) {
+      out.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+        if (!(e.getKey() instanceof String)) {
+          return false;
+        }
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        string(out, (String) e.getKey());
+        out.append(':');
+        if (!writePlain(e.getValue(), out, depth + 1)) {
+          return false;
+        }
+      }
+      out.append('}');
+    } else if (value instanceof Collection) {
+      out.append('[');
+      boolean first = true;
+      for (Object item : (Collection<?>) value) {
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        if (!writePlain(item, out, depth + 1)) {
+          return false;
+        }
+      }
+      out.append(']');
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** A JSON string as Gson writes it without HTML escaping. */
+  private static void string(StringBuilder out, String value) {
+    out.append('"');
+    int from = 0;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      String escape;
+      if (c >= 0x20 && c != '"' && c != '\\' && c != '\u2028' && c != '\u2029') {
+        continue;
+      } else if (c == '"') {
+        escape = "\\\"";
+      } else if (c == '\\') {
+        escape = "\\\\";
+      } else if (c == '\t') {
+        escape = "\\t";
+      } else if (c == '\b') {
+        escape = "\\b";
+      } else if (c == '\n') {
+        escape = "\\n";
+      } else if (c == '\r') {
+        escape = "\\r";
+      } else if (c == '\f') {
+        escape = "\\f";
+      } else {
+        escape = c == '\u2028' ? "\\u2028" : c == '\u2029' ? "\\u2029"
+            : "\\u00" + HEX[c >> 4] + HEX[c & 0xf];
+      }
+      out.append(value, from, i).append(escape);
+      from = i + 1;
+    }
+    out.append(value, from, value.length()).append('"');
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   /** The length of the last document written: a hint only, so racy updates are harmless. */
   private static int lastSize = 256;

@@ -1,12 +1,22 @@
 package io.cosmoslite;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class JsonTest {
@@ -44,4 +54,102 @@ class JsonTest {
         Json.fromBytes("{\"id\":\"a\"}".getBytes(StandardCharsets.UTF_8), Json.MAP));
   }
 
+  /** Strings with every character class Gson treats apart, and some it does not. */
+  private static final String[] AWKWARD = {
+    "", "plain", "q\"uote", "back\\slash", "tab\tnl\ncr\rbs\bff\f", "\u0000\u0001\u001f\u007f",
+    "<html>&amp;'=", "\u2028line\u2029para", "\u00e9\u4e2d\ud83d\ude00", "lone \ud800 surrogate",
+    "end\\", "\"", "/slash/"
+  };
+
+  @Test void plainDocumentsAreWrittenExactlyAsGsonWritesThem() {
+    Random random = new Random(11);
+    for (int round = 0; round < 2_000; round++) {
+      Object value = randomPlain(random, 0);
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("id", "d" + round);
+      doc.put("v", value);
+      StringBuilder out = new StringBuilder();
+      assertTrue(Json.writePlain(doc, out, 0), "plain: " + doc);
+      assertTrue(Json.GSON.toJson(doc).equals(out.toString()), "round " + round);
+      assertArrayEquals(Json.GSON.toJson(doc).getBytes(StandardCharsets.UTF_8),
+          Json.callerBytes(doc, "document"), "round " + round);
+    }
+  }
+
+  private static Object randomPlain(Random r, int depth) {
+    switch (r.nextInt(depth > 3 ? 9 : 11)) {
+      case 0: return null;
+      case 1: return AWKWARD[r.nextInt(AWKWARD.length)] + r.nextInt(100);
+      case 2: return r.nextInt();
+      case 3: return r.nextLong();
+      case 4: {
+        double[] specials = {0.0, -0.0, 1e-7, 1e21, 123456789.125, Double.MIN_VALUE,
+            Double.MAX_VALUE, 0.1 + 0.2};
+        return r.nextBoolean() ? r.nextGaussian() * 1e6 : specials[r.nextInt(specials.length)];
+      }
+      case 5: return r.nextBoolean();
+      case 6: return (short) r.nextInt();
+      case 7: return r.nextBoolean() ? new BigInteger(90, r) : new BigDecimal("-1.50E+3");
+      case 8: return (byte) r.nextInt();
+      case 9: {
+        Map<String, Object> m = r.nextBoolean() ? new LinkedHashMap<>() : new HashMap<>();
+        int n = r.nextInt(5);
+        for (int i = 0; i < n; i++) {
+          m.put(AWKWARD[r.nextInt(AWKWARD.length)] + i, randomPlain(r, depth + 1));
+        }
+        return m;
+      }
+      default: {
+        List<Object> l = new ArrayList<>();
+        int n = r.nextInt(5);
+        for (int i = 0; i < n; i++) {
+          l.add(randomPlain(r, depth + 1));
+        }
+        return r.nextBoolean() ? l : new LinkedHashSet<>(l);
+      }
+    }
+  }
+
+  /** A value the plain writer does not know: Gson writes the whole document, as it always has. */
+  record Point(int x, float y) {}
+
+  @Test void valuesThatAreNotPlainLeaveTheWholeDocumentToGson() {
+    Map<Object, Object> numberKeys = new LinkedHashMap<>();
+    numberKeys.put(1, "one");
+    List<Map<String, Object>> docs = List.of(
+        Map.of("id", "a", "p", new Point(1, 2.5f)),
+        Map.of("id", "a", "f", 0.1f),
+        Map.of("id", "a", "nested", List.of(Map.of("k", numberKeys))),
+        Map.of("id", "a", "chars", new int[] {1, 2}),
+        Map.of("id", "a", "c", 'x'));
+    for (Map<String, Object> doc : docs) {
+      assertFalse(Json.writePlain(doc, new StringBuilder(), 0), doc.toString());
+      assertEquals(Json.GSON.toJson(doc), new String(Json.callerBytes(doc, "document"),
+          StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test void notANumberIsStillRefusedWithTheLibrarysMessage() {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("id", "a");
+    doc.put("x", List.of(1, Double.NaN));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Json.callerBytes(doc, "document"));
+    assertTrue(e.getMessage().startsWith("document (java.util.LinkedHashMap) cannot be written "
+        + "as JSON: it holds NaN or Infinity"), e.getMessage());
+  }
+
+  @Test void aDocumentNestedDeeperThanThePlainWriterGoesIsWrittenByGson() {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("id", "deep");
+    Map<String, Object> at = doc;
+    for (int i = 0; i < 100; i++) {
+      Map<String, Object> next = new LinkedHashMap<>();
+      at.put("n", next);
+      at = next;
+    }
+    assertFalse(Json.writePlain(doc, new StringBuilder(), 0));
+    assertEquals(Json.GSON.toJson(doc), new String(Json.callerBytes(doc, "document"),
+        StandardCharsets.UTF_8));
+  }
 }

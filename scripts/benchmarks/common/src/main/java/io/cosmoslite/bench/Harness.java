@@ -257,11 +257,21 @@ public final class Harness {
     }
 
     private String pkValue(int i) {
-        return String.format("pk-%03d", i % a.pkValues);
+        return "pk-" + padded(i % a.pkValues, 3);
     }
 
     private static String docId(String tag, int i) {
-        return tag + "-" + String.format("%06d", i);
+        return tag + "-" + padded(i, 6);
+    }
+
+    /**
+     * {@code i} with leading zeros to {@code width} digits. Not String.format: the documents of
+     * the next run are made between runs, and C2 compiling java.util.Formatter (about a second
+     * of CPU) would land in the measured runs of either client.
+     */
+    private static String padded(int i, int width) {
+        String digits = Integer.toString(i);
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 
     /** Documents of about 190 bytes of JSON each (checked in {@link #approxJsonSize}). */
@@ -297,6 +307,7 @@ public final class Harness {
         boolean stats = serverStats.reset();
         System.gc();
         long s0 = serverTicks();
+        long[] k0 = threadKindTicks();
         long c0 = cpuNanos();
         long t0 = System.nanoTime();
         ExecutorService ex = Executors.newSingleThreadExecutor(r -> {
@@ -317,6 +328,7 @@ public final class Harness {
         }
         long t1 = System.nanoTime();
         long c1 = cpuNanos();
+        long[] k1 = threadKindTicks();
         long s1 = serverTicks();
         double secs = (t1 - t0) / 1e9;
         Map<String, Object> m = new LinkedHashMap<>();
@@ -332,6 +344,15 @@ public final class Harness {
         m.put("opsPerSec", timedOut ? 0 : ops / secs);
         m.put("clientCpuSec", (c1 - c0) / 1e9);
         m.put("clientCpuUsPerOp", (c1 - c0) / 1e3 / ops);
+        if (k0 != null && k1 != null) {
+            // Of that, the JIT compiler threads and the GC/VM threads (Linux thread names, clock
+            // ticks); the rest is the program's own threads: library, transport, TLS, harness.
+            double jitUs = (k1[0] - k0[0]) * 1e6 / a.clkTck;
+            double gcUs = (k1[1] - k0[1]) * 1e6 / a.clkTck;
+            m.put("clientJitUsPerOp", jitUs / ops);
+            m.put("clientGcUsPerOp", gcUs / ops);
+            m.put("clientOtherUsPerOp", Math.max(0, (c1 - c0) / 1e3 - jitUs - gcUs) / ops);
+        }
         if (s0 >= 0 && s1 >= 0) {
             double serverSec = (double) (s1 - s0) / a.clkTck;
             m.put("serverCpuSec", serverSec);
@@ -381,6 +402,38 @@ public final class Harness {
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1_000_000_000L / a.clkTck;
         } catch (IOException | RuntimeException e) {
             return -1;
+        }
+    }
+
+    /**
+     * CPU clock ticks of this process's JIT compiler threads ([0]) and GC and VM threads ([1]),
+     * summed over /proc/self/task by thread name, or null where there is no /proc. Such threads
+     * live as long as the JVM (the JIT may retire an extra compiler thread; its ticks then leave
+     * the sum, so the JIT share is a lower bound).
+     */
+    private static long[] threadKindTicks() {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            long[] k = new long[2];
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                String s;
+                try {
+                    s = Files.readString(t.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // the thread ended
+                }
+                String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
+                String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                if (name.contains("CompilerThre")) {
+                    k[0] += ticks;
+                } else if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread")
+                        || name.startsWith("VM Periodic")) {
+                    k[1] += ticks;
+                }
+            }
+            return k;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -540,7 +593,7 @@ public final class Harness {
             }
             sb.append('"');
         } else if (o instanceof Double d) {
-            sb.append(d.isNaN() || d.isInfinite() ? "null" : String.format(Locale.ROOT, "%.4f", d));
+            sb.append(d.isNaN() || d.isInfinite() ? "null" : new java.math.BigDecimal(d).setScale(4, java.math.RoundingMode.HALF_UP).toPlainString());
         } else if (o instanceof Number || o instanceof Boolean) {
             sb.append(o);
         } else if (o instanceof Map<?, ?> m) {
