@@ -422,8 +422,7 @@ public final class Harness {
                     continue; // the thread ended
                 }
                 String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
-                String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                long ticks = statTicks(s);
                 if (name.contains("CompilerThre")) {
                     k[0] += ticks;
                 } else if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread")
@@ -435,6 +434,21 @@ public final class Harness {
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * utime + stime (fields 14 and 15 of proc(5)) of a stat line, scanned by hand: no
+     * String.split, whose compilation would be the harness's own JIT work inside a measured run.
+     */
+    private static long statTicks(String stat) {
+        int at = stat.lastIndexOf(')') + 2; // field 3
+        for (int field = 3; field < 14; field++) {
+            at = stat.indexOf(' ', at) + 1;
+        }
+        int end = stat.indexOf(' ', at);
+        long utime = Long.parseLong(stat, at, end, 10);
+        int end2 = stat.indexOf(' ', end + 1);
+        return utime + Long.parseLong(stat, end + 1, end2, 10);
     }
 
     /** The management calls, in a class of their own that is loaded only when the modules are there. */
