@@ -79,7 +79,7 @@ public final class ChangeFeed<T> implements Flow.Publisher<T> {
     this.container = container;
     this.link = Containers.link(database, container);
     this.options = Objects.requireNonNull(options, "options == null");
-    this.mapper = body -> Json.feedItems(Json.parseOrNull(body), "Documents", itemType);
+    this.mapper = body -> Json.feedItems(body, "Documents", itemType);
     this.reads = reads;
     this.pager = new Cursor();
   }

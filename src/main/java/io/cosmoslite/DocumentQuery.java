@@ -87,7 +87,7 @@ public final class DocumentQuery<T> implements Flow.Publisher<T> {
       String startToken, CosmosRequest.Link rangesOf) {
     this.client = client;
     this.request = request;
-    this.mapper = body -> Json.feedItems(Json.parseOrNull(body), feedKey, itemType);
+    this.mapper = body -> Json.feedItems(body, feedKey, itemType);
     this.startToken = startToken;
     this.rangesOf = rangesOf;
     this.pager = new Cursor();

@@ -6,10 +6,14 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
 import com.google.gson.ToNumberStrategy;
+import com.google.gson.TypeAdapter;
 import com.google.gson.reflect.TypeToken;
 import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import java.io.IOException;
+import java.io.StringReader;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -144,6 +148,52 @@ final class Json {
       items.add(GSON.fromJson(item, itemType));
     }
     return items;
+  }
+
+  /**
+   * The same items as {@code feedItems(parseOrNull(body), key, itemType)}, read from the text in
+   * one pass rather than through a tree and again out of it. Any body it cannot stream as it is
+   * (not JSON, trailing text, a duplicate name, an item its type refuses) goes the tree's way, so
+   * results and errors stay the tree's.
+   */
+  static <T> List<T> feedItems(byte[] body, String key, Type itemType) {
+    if (body == null || body.length == 0) {
+      return Collections.emptyList();
+    }
+    try {
+      JsonReader in = new JsonReader(new StringReader(new String(body, StandardCharsets.UTF_8)));
+      in.setStrictness(Strictness.LENIENT); // as JsonParser reads
+      if (in.peek() == JsonToken.BEGIN_OBJECT) {
+        @SuppressWarnings("unchecked")
+        TypeAdapter<T> adapter = (TypeAdapter<T>) GSON.getAdapter(TypeToken.get(itemType));
+        List<T> items = null;
+        in.beginObject();
+        while (in.hasNext()) {
+          boolean ours = in.nextName().equals(key);
+          if (ours && in.peek() == JsonToken.BEGIN_ARRAY) {
+            List<T> list = new ArrayList<>();
+            in.beginArray();
+            while (in.hasNext()) {
+              list.add(adapter.read(in));
+            }
+            in.endArray();
+            items = list;
+          } else {
+            in.skipValue();
+            if (ours) {
+              items = null; // the tree keeps a repeated name's last value
+            }
+          }
+        }
+        in.endObject();
+        if (in.peek() == JsonToken.END_DOCUMENT) {
+          return items == null ? Collections.emptyList() : items;
+        }
+      }
+    } catch (IOException | RuntimeException cannotStream) {
+      // the tree's way below decides, as it always did
+    }
+    return feedItems(parseOrNull(body), key, itemType);
   }
 
   static String stringMember(JsonElement body, String name) {

@@ -152,4 +152,40 @@ class JsonTest {
     assertEquals(Json.GSON.toJson(doc), new String(Json.callerBytes(doc, "document"),
         StandardCharsets.UTF_8));
   }
+
+  record Item(String id, int n) {}
+
+  @Test void feedItemsReadInOnePassEqualTheItemsReadThroughATree() {
+    String[] bodies = {
+      "{\"_rid\":\"x\",\"Documents\":[{\"id\":\"a\",\"n\":1,\"big\":9007199254740993,"
+          + "\"x\":1.5,\"e\":1e400,\"z\":null,\"l\":[1,\"s\",{\"k\":[]}]},null,{}],\"_count\":3}",
+      "{\"_count\":0,\"Documents\":[]}",
+      "{\"Other\":[{\"id\":\"a\"}]}",
+      "{\"Documents\":{\"id\":\"not an array\"}}",
+      "{\"Documents\":[{\"id\":\"first\"}],\"Documents\":[{\"id\":\"last\"}]}",
+      "{\"Documents\":[{\"id\":\"first\"}],\"Documents\":7}",
+      "{\"Documents\":[{\"id\":\"dup\",\"id\":\"dup2\"}]}",
+      "{\"Documents\":[{\"id\":\"a\"}]} trailing",
+      "{\"Documents\":[{\"id\":\"a\"",
+      "[{\"id\":\"a\"}]",
+      "not json",
+      "{Documents:[{id:'lenient', n:2}]}",
+      ""
+    };
+    for (String text : bodies) {
+      byte[] body = text.getBytes(StandardCharsets.UTF_8);
+      assertEquals(Json.feedItems(Json.parseOrNull(body), "Documents", Json.MAP),
+          Json.feedItems(body, "Documents", Json.MAP), text);
+    }
+    byte[] typed = "{\"Documents\":[{\"id\":\"a\",\"n\":2,\"extra\":true}]}"
+        .getBytes(StandardCharsets.UTF_8);
+    assertEquals(List.of(new Item("a", 2)), Json.feedItems(typed, "Documents", Item.class));
+    byte[] refused = "{\"Documents\":[{\"id\":\"a\",\"n\":\"two\"}]}".getBytes(StandardCharsets.UTF_8);
+    RuntimeException viaTree = assertThrows(RuntimeException.class,
+        () -> Json.feedItems(Json.parseOrNull(refused), "Documents", Item.class));
+    RuntimeException viaText = assertThrows(RuntimeException.class,
+        () -> Json.feedItems(refused, "Documents", Item.class));
+    assertEquals(viaTree.getClass(), viaText.getClass());
+    assertEquals(viaTree.getMessage(), viaText.getMessage());
+  }
 }
