@@ -91,6 +91,14 @@ final class Call<T> {
           Math.max(1, request.timeout.toMillis()), Threads.WORKERS);
       result.whenComplete((r, e) -> limit.cancel(false)); // frees this call at once
     }
+    if (pipeline.wantsMapFirst(request)) {
+      // Its range's session token alone needs the container's map; a failed read of the map
+      // only means the container's whole token goes instead.
+      CompletableFuture<Void> map = pipeline.containers.loadMap(request.sessionScope);
+      pending = map;
+      map.whenComplete((known, error) -> permit());
+      return;
+    }
     permit();
   }
 

@@ -69,6 +69,21 @@ final class ContainerCache {
         ? future.getNow(null) : null;
   }
 
+  /**
+   * Reads what picks a request's range in a container ({@code dbs/{db}/colls/{coll}}): its key
+   * definition, then its ranges, each once and shared. Completes normally either way, failed reads
+   * included; the caller looks at {@link #cachedRange} afterwards.
+   */
+  CompletableFuture<Void> loadMap(String containerLink) {
+    String[] parts = containerLink.split("/", -1);
+    if (parts.length != 4 || !parts[0].equals("dbs") || !parts[2].equals("colls")) {
+      return CompletableFuture.completedFuture(null);
+    }
+    // One after the other, so the first read's requests come in a fixed order.
+    return container(parts[1], parts[3]).thenCompose(c -> ranges(parts[1], parts[3]))
+        .handle((known, error) -> null);
+  }
+
   /** The container's key definition, read once and cached. */
   CompletableFuture<Container> container(String database, String container) {
     CosmosRequest request = Containers.read(database, container);

@@ -174,17 +174,46 @@ final class Pipeline {
     if (!request.sendsSessionToken) {
       return null;
     }
-    ContainerCache map = containers;
-    if (request.partitionKey != null && map != null) {
+    PartitionKeyRanges.Range range = targetRange(request);
+    if (range != null) {
       // Only the target range's token (resolved through the map when it is known), not every
       // range's: a compound token grows with partitions × regions toward "headers too long".
-      PartitionKeyRanges.Range range = map.cachedRange(request.sessionScope,
-          request.partitionKey);
-      if (range != null) {
-        return sessions.get(request.sessionScope, range.id, range.parents);
-      }
+      return sessions.get(request.sessionScope, range.id, range.parents);
     }
     return sessions.get(request.sessionScope);
+  }
+
+  /**
+   * The one range a request goes to, from the cached map (never a request): by its partition
+   * key, or by the range it names ({@code x-ms-documentdb-partitionkeyrangeid}); null when the
+   * map is not known yet, or the request spans ranges.
+   */
+  private PartitionKeyRanges.Range targetRange(CosmosRequest request) {
+    ContainerCache map = containers;
+    if (map == null) {
+      return null;
+    }
+    if (request.partitionKey != null) {
+      return map.cachedRange(request.sessionScope, request.partitionKey);
+    }
+    String rangeId = request.headers.get("x-ms-documentdb-partitionkeyrangeid");
+    PartitionKeyRanges ranges = rangeId == null ? null : map.knownRanges(request.sessionScope);
+    return ranges == null ? null : ranges.byId(rangeId);
+  }
+
+  /**
+   * Whether a request should wait for its container's partition map before it is sent: it would
+   * carry the container's session token, the client holds tokens of more than one of its ranges,
+   * and the map that would pick its range's token alone is not known yet. The SDKs resolve the
+   * range the same way; a container whose tokens name a single range never waits.
+   */
+  boolean wantsMapFirst(CosmosRequest request) {
+    if (containers == null || request.partitionKey == null || request.sessionScope == null
+        || request.callerSessionToken != null || !request.sendsSessionToken
+        || sessions.rangeCount(request.sessionScope) < 2 || weakRead(request)) {
+      return false;
+    }
+    return targetRange(request) == null;
   }
 
   private boolean weakRead(CosmosRequest request) {

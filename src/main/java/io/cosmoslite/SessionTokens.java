@@ -124,6 +124,17 @@ final class SessionTokens {
     }
   }
 
+  /** How many ranges of the container have a token. */
+  int rangeCount(String containerLink) {
+    Ranges ranges = byContainer.get(containerLink);
+    if (ranges == null) {
+      return 0;
+    }
+    synchronized (ranges) {
+      return ranges.size();
+    }
+  }
+
   /** One range's token ({@code rangeId:token}), or null when that range has none. */
   String get(String containerLink, String rangeId) {
     return get(containerLink, rangeId, Collections.emptyList());

@@ -242,10 +242,24 @@ class CosmosClientTest extends MockServerTest {
     client.mergeSessionToken("shop", "orders", "0:-1#9,1:-1#4");
     client.mergeSessionToken("shop", "orders", "0:-1#3");
     assertEquals("0:-1#9,1:-1#4", client.sessionToken("shop", "orders"));
+    // Tokens of two ranges and no map yet: the read learns the map first and sends only the
+    // token of the range that holds its key (range 1 starts at the key's effective value).
+    String epk = EffectivePartitionKey.of(PartitionKey.of("a"), EffectivePartitionKey.Definition
+        .of(EffectivePartitionKey.Kind.HASH, 2, List.of("/pk")));
+    server.enqueue(json(200, "{\"id\":\"orders\",\"_rid\":\"abc=\",\"partitionKey\":"
+        + "{\"paths\":[\"/pk\"],\"kind\":\"Hash\",\"version\":2}}"));
+    server.enqueue(json(200, "{\"PartitionKeyRanges\":[{\"id\":\"0\",\"minInclusive\":\"\","
+        + "\"maxExclusive\":\"" + epk + "\",\"parents\":[]},{\"id\":\"1\",\"minInclusive\":\""
+        + epk + "\",\"maxExclusive\":\"FF\",\"parents\":[]}]}").setHeader("etag", "\"r1\""));
     server.enqueue(json(200, "{\"id\":\"1\"}"));
     server.enqueue(json(201, "{\"id\":\"2\"}"));
     await(client.getDocument("shop", "orders", "1", "a"));
-    assertEquals("0:-1#9,1:-1#4", take(server).getHeader("x-ms-session-token"));
+    assertRequest(take(server), "GET", "/dbs/shop/colls/orders", "colls", "dbs/shop/colls/orders",
+        null);
+    assertRequest(take(server), "GET", "/dbs/shop/colls/orders/pkranges", "pkranges",
+        "dbs/shop/colls/orders", null);
+    assertRequest(take(server), "GET", "/dbs/shop/colls/orders/docs/1", "docs",
+        "dbs/shop/colls/orders/docs/1", "1:-1#4");
     await(client.createDocument("shop", "orders", Map.of("id", "2"), "a",
         RequestOptions.builder().sessionToken("0:-1#77").build(), DocumentType.MAP));
     assertEquals("0:-1#77", take(server).getHeader("x-ms-session-token"));

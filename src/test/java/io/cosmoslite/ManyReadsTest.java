@@ -259,6 +259,25 @@ class ManyReadsTest {
     assertEquals(1.5, result.requestCharge(), "the query's charge counted once");
   }
 
+  @Test void eachGroupQuerySendsOnlyItsOwnRangesSessionToken() throws Exception {
+    List<String> keys = new ArrayList<>(List.of("k1", "k2", "k3", "k4"));
+    keys.sort(Comparator.comparing(k -> EffectivePartitionKey.of(PartitionKey.of(k), DEFINITION)));
+    String middle = EffectivePartitionKey.of(PartitionKey.of(keys.get(2)), DEFINITION);
+    cosmos.ranges = List.of(new String[] {"1", "", middle}, new String[] {"2", middle, "FF"});
+    client.mergeSessionToken("shop", "orders", "1:-1#5,2:-1#9");
+    BulkResult result = await(client.readDocuments("shop", "orders",
+        pairs("a", keys.get(0), "b", keys.get(1), "c", keys.get(2), "d", keys.get(3))));
+    assertEquals(4, result.size());
+    assertMapRead();
+    Map<String, String> tokenByRange = new TreeMap<>();
+    for (int i = 0; i < 2; i++) {
+      RecordedRequest query = MockCosmos.take(server);
+      tokenByRange.put(query.getHeader("x-ms-documentdb-partitionkeyrangeid"),
+          query.getHeader("x-ms-session-token"));
+    }
+    assertEquals(Map.of("1", "1:-1#5", "2", "2:-1#9"), tokenByRange);
+  }
+
   @Test void aRetriablyFailedGroupQueryIsAskedAgainNotReadPairByPair() throws Exception {
     cosmos.store("a", "k1");
     cosmos.store("b", "k2");

@@ -64,6 +64,8 @@ class PackedBulkTest {
         new java.util.concurrent.CountDownLatch(0);
     /** Bulk requests are refused whole with 400. */
     volatile boolean refuseBulk;
+    /** Reads of the partition key ranges fail with 503. */
+    volatile boolean refuseRanges;
 
     @Override public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
       int now = current.incrementAndGet();
@@ -79,6 +81,9 @@ class PackedBulkTest {
       String path = request.getPath();
       if (path.endsWith("/pkranges")) {
         pkrangeReads.incrementAndGet();
+        if (refuseRanges) {
+          return MockCosmos.json(503, "{\"code\":\"ServiceUnavailable\",\"message\":\"no\"}");
+        }
         String ranges = split
             ? range("1", "", "0F", "0") + "," + range("2", "0F", SPLIT_AT, "0") + ","
               + range("3", SPLIT_AT, "FF", null)
@@ -328,7 +333,8 @@ class PackedBulkTest {
     assertEquals(20, bulk.singles.size());
   }
 
-  @Test void aReadSendsOnlyItsRangesSessionTokenOnceTheMapIsKnown() throws Exception {
+  @Test void aReadSendsOnlyItsRangesSessionTokenReadingTheMapFirstWhenItIsNotKnown()
+      throws Exception {
     client.mergeSessionToken("shop", "orders", "0:-1#5,3:-1#9");
     String inRange3 = null;
     String inRange0 = null;
@@ -341,20 +347,55 @@ class PackedBulkTest {
       }
     }
     bulk.stored.put("x", "{\"id\":\"x\"}");
-    // Before the map is known: the container's whole token.
+    // The map is not known yet and the client holds two ranges' tokens: the first read reads
+    // the container and its ranges first, and every read sends its own range's token only.
     client.getDocument("shop", "orders", "x", inRange3).get(10, TimeUnit.SECONDS);
-    client.containers.container("shop", "orders").get(10, TimeUnit.SECONDS);
-    client.containers.ranges("shop", "orders").get(10, TimeUnit.SECONDS);
     client.getDocument("shop", "orders", "x", inRange3).get(10, TimeUnit.SECONDS);
     client.getDocument("shop", "orders", "x", inRange0).get(10, TimeUnit.SECONDS);
     List<String> sent = new ArrayList<>();
-    for (int i = 0; i < server.getRequestCount(); i++) {
+    List<String> order = new ArrayList<>();
+    int count = server.getRequestCount();
+    for (int i = 0; i < count; i++) {
       RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
-      if (request.getMethod().equals("GET") && request.getPath().endsWith("/docs/x")) {
+      String path = request.getPath();
+      order.add(path.endsWith("/docs/x") ? "read" : path.endsWith("/pkranges") ? "pkranges"
+          : path.endsWith("/colls/orders") ? "container" : path);
+      if (path.endsWith("/docs/x")) {
         sent.add(request.getHeader("x-ms-session-token"));
       }
     }
-    assertEquals(List.of("0:-1#5,3:-1#9", "3:-1#9", "0:-1#5"), sent);
+    assertEquals(List.of("3:-1#9", "3:-1#9", "0:-1#5"), sent);
+    assertEquals(List.of("read", "read", "read"), order.subList(order.size() - 3, order.size()));
+    assertEquals(1, order.stream().filter("pkranges"::equals).count(), String.valueOf(order));
+    assertEquals(1, order.stream().filter("container"::equals).count(), String.valueOf(order));
+  }
+
+  @Test void aReadWithTheTokensOfOneRangeOnlyDoesNotWaitForTheMap() throws Exception {
+    client.mergeSessionToken("shop", "orders", "3:-1#9");
+    bulk.stored.put("x", "{\"id\":\"x\"}");
+    client.getDocument("shop", "orders", "x", "k1").get(10, TimeUnit.SECONDS);
+    assertEquals(1, server.getRequestCount());
+    RecordedRequest read = server.takeRequest(5, TimeUnit.SECONDS);
+    assertEquals("/dbs/shop/colls/orders/docs/x", read.getPath());
+    assertEquals("3:-1#9", read.getHeader("x-ms-session-token"));
+  }
+
+  @Test void aReadStillGoesWithTheWholeTokenWhenTheMapCannotBeRead() throws Exception {
+    client.mergeSessionToken("shop", "orders", "0:-1#5,3:-1#9");
+    bulk.refuseRanges = true;
+    bulk.stored.put("x", "{\"id\":\"x\"}");
+    CosmosResult<Map<String, Object>> read = client.getDocument("shop", "orders", "x", "k1")
+        .get(10, TimeUnit.SECONDS);
+    assertTrue(read.isOk(), String.valueOf(read));
+    String token = null;
+    int count = server.getRequestCount();
+    for (int i = 0; i < count; i++) {
+      RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+      if (request.getPath().endsWith("/docs/x")) {
+        token = request.getHeader("x-ms-session-token");
+      }
+    }
+    assertEquals("0:-1#5,3:-1#9", token);
   }
 
   @Test void patchesArePackedAndALostOneIsNeverResent() throws Exception {
