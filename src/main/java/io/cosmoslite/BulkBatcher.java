@@ -551,10 +551,25 @@ final class BulkBatcher {
       done.accept(pending.item, Results.notSent("invalid item: " + e.getMessage(), e));
       return;
     }
+    String stoppedBy;
+    synchronized (lock) {
+      stoppedBy = stopped ? stopReason : null;
+    }
+    if (stoppedBy != null) { // stop() has run: nothing more is sent
+      done.accept(pending.item, Results.notSent(stoppedBy + " before this item was sent", null));
+      return;
+    }
     Call<Map<String, Object>> call = afterLostAnswer
         ? client.pipeline.startAfterLostAnswer(single, mapper)
         : client.pipeline.start(single, mapper);
     calls.add(call);
+    synchronized (lock) {
+      // A stop() between the check above and the add did not see this call: stop it here.
+      stoppedBy = stopped ? stopReason : null;
+    }
+    if (stoppedBy != null) {
+      call.stop(stoppedBy, new CancellationException(stoppedBy));
+    }
     call.result().whenComplete((result, error) -> {
       calls.remove(call);
       done.accept(pending.item, result != null ? result
