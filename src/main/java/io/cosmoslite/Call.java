@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One call over all its attempts. Each attempt runs the pipeline's steps in order:
@@ -92,14 +93,36 @@ final class Call<T> {
       result.whenComplete((r, e) -> limit.cancel(false)); // frees this call at once
     }
     if (pipeline.wantsMapFirst(request)) {
-      // Its range's session token alone needs the container's map; a failed read of the map
-      // only means the container's whole token goes instead.
-      CompletableFuture<Void> map = pipeline.containers.loadMap(request.sessionScope);
-      pending = map;
-      map.whenComplete((known, error) -> permit());
+      awaitMapThenPermit();
       return;
     }
     permit();
+  }
+
+  /** The longest a call without a time limit of its own waits for its container's map. */
+  private static final long MAP_WAIT_MS = 5_000;
+
+  /**
+   * Its range's session token alone needs the container's map: waits for it, at most half the
+   * call's time limit (or {@link #MAP_WAIT_MS}); a map that fails or comes late only means the
+   * container's whole token goes instead.
+   */
+  private void awaitMapThenPermit() {
+    CompletableFuture<Void> map = pipeline.containers.loadMap(request.sessionScope);
+    pending = map;
+    AtomicBoolean going = new AtomicBoolean();
+    Runnable go = () -> {
+      if (going.compareAndSet(false, true)) {
+        permit();
+      }
+    };
+    if (!map.isDone()) {
+      long waitMs = request.timeout != null ? Math.max(1, request.timeout.toMillis() / 2)
+          : MAP_WAIT_MS;
+      ScheduledFuture<?> late = Threads.schedule(go, waitMs, Threads.WORKERS);
+      map.whenComplete((known, error) -> late.cancel(false));
+    }
+    map.whenComplete((known, error) -> go.run());
   }
 
   // ---------------------------------------------------------------------------------------------

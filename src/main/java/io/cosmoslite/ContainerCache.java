@@ -75,13 +75,56 @@ final class ContainerCache {
    * included; the caller looks at {@link #cachedRange} afterwards.
    */
   CompletableFuture<Void> loadMap(String containerLink) {
-    String[] parts = containerLink.split("/", -1);
-    if (parts.length != 4 || !parts[0].equals("dbs") || !parts[2].equals("colls")) {
+    String[] parts = names(containerLink);
+    if (parts == null) {
       return CompletableFuture.completedFuture(null);
     }
     // One after the other, so the first read's requests come in a fixed order.
     return container(parts[1], parts[3]).thenCompose(c -> ranges(parts[1], parts[3]))
-        .handle((known, error) -> null);
+        .handle((known, error) -> {
+          if (error != null) {
+            mapFailedAt.put(containerLink, System.nanoTime());
+          } else {
+            mapFailedAt.remove(containerLink);
+          }
+          return null;
+        });
+  }
+
+  /** How long after a failed {@link #loadMap} calls stop waiting for the map: 30 s. */
+  static final long MAP_RETRY_MS = 30_000;
+
+  /** When {@link #loadMap} last failed, per container link. */
+  private final Map<String, Long> mapFailedAt = new ConcurrentHashMap<>();
+
+  /** Whether loading the container's map failed less than {@link #MAP_RETRY_MS} ago. */
+  boolean mapRecentlyFailed(String containerLink) {
+    Long at = mapFailedAt.get(containerLink);
+    return at != null && System.nanoTime() - at < MAP_RETRY_MS * 1_000_000L;
+  }
+
+  /** The etag of the map last refreshed by {@link #refreshStale}, per container link. */
+  private final Map<String, String> staleAsked = new ConcurrentHashMap<>();
+
+  /**
+   * Re-reads the ranges in the background after a session token named a range {@code stale}
+   * does not know; once per map version (etag), so a token the service's map never explains
+   * does not cost a request per read.
+   */
+  void refreshStale(String containerLink, PartitionKeyRanges stale) {
+    String[] parts = names(containerLink);
+    String version = String.valueOf(stale.etag());
+    if (parts == null || version.equals(staleAsked.put(containerLink, version))) {
+      return;
+    }
+    refreshRanges(parts[1], parts[3], stale).exceptionally(unreadable -> null);
+  }
+
+  /** {@code [dbs, db, colls, coll]} of a container link, or null for any other link. */
+  private static String[] names(String containerLink) {
+    String[] parts = containerLink.split("/", -1);
+    return parts.length == 4 && parts[0].equals("dbs") && parts[2].equals("colls") ? parts
+        : null;
   }
 
   /** The container's key definition, read once and cached. */

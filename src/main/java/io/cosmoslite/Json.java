@@ -152,13 +152,17 @@ final class Json {
 
   /**
    * The same items as {@code feedItems(parseOrNull(body), key, itemType)}, read from the text in
-   * one pass rather than through a tree and again out of it. Any body it cannot stream as it is
-   * (not JSON, trailing text, a duplicate name, an item its type refuses) goes the tree's way, so
-   * results and errors stay the tree's.
+   * one pass rather than through a tree and again out of it, for items read as maps
+   * ({@link #MAP}). Any body it cannot stream as it is (not JSON, trailing text, a duplicate
+   * name) goes the tree's way, and so do typed items (a reader reads some numbers more loosely
+   * than a tree does), so results and errors stay the tree's.
    */
   static <T> List<T> feedItems(byte[] body, String key, Type itemType) {
     if (body == null || body.length == 0) {
       return Collections.emptyList();
+    }
+    if (!MAP.equals(itemType)) {
+      return feedItems(parseOrNull(body), key, itemType);
     }
     try {
       JsonReader in = new JsonReader(new StringReader(new String(body, StandardCharsets.UTF_8)));
@@ -186,6 +190,7 @@ final class Json {
           }
         }
         in.endObject();
+        in.setStrictness(Strictness.LEGACY_STRICT); // as JsonParser checks the end: no comment
         if (in.peek() == JsonToken.END_DOCUMENT) {
           return items == null ? Collections.emptyList() : items;
         }
@@ -268,8 +273,9 @@ final class Json {
     } else if (value instanceof String) {
       string(out, (String) value);
     } else if (value instanceof Integer || value instanceof Long || value instanceof Short
-        || value instanceof Byte || value instanceof BigInteger || value instanceof BigDecimal) {
-      out.append(value.toString());
+        || value instanceof Byte || value.getClass() == BigInteger.class
+        || value.getClass() == BigDecimal.class) {
+      out.append(value.toString()); // exact classes: Gson refuses a subclass of the last two
     } else if (value instanceof Double) {
       double d = (Double) value;
       if (Double.isNaN(d) || Double.isInfinite(d)) {

@@ -78,10 +78,24 @@ final class PartitionKeyRanges {
   private final Map<String, Range> byId;
   private final String etag;
 
+  /** Every id a range of this map lists among its parents (its whole lineage). */
+  private final java.util.Set<String> ancestors = new java.util.HashSet<>();
+
   private PartitionKeyRanges(List<Range> sorted, Map<String, Range> byId, String etag) {
     this.ranges = sorted;
     this.byId = byId;
     this.etag = etag;
+    for (Range range : sorted) {
+      ancestors.addAll(range.parents);
+    }
+  }
+
+  /**
+   * Whether this map accounts for a range id: one of its ranges, or a parent of one (the range
+   * it was split or merged from). An id it does not account for is newer than the map.
+   */
+  boolean accountsFor(String rangeId) {
+    return byId.containsKey(rangeId) || ancestors.contains(rangeId);
   }
 
   /**

@@ -176,9 +176,18 @@ final class Pipeline {
     }
     PartitionKeyRanges.Range range = targetRange(request);
     if (range != null) {
-      // Only the target range's token (resolved through the map when it is known), not every
-      // range's: a compound token grows with partitions × regions toward "headers too long".
-      return sessions.get(request.sessionScope, range.id, range.parents);
+      PartitionKeyRanges map = containers.knownRanges(request.sessionScope);
+      if (map != null && sessions.onlyRangesOf(request.sessionScope, map)) {
+        // Only the target range's token (resolved through the map when it is known), not
+        // every range's: a compound token grows with partitions × regions toward "headers too
+        // long".
+        return sessions.get(request.sessionScope, range.id, range.parents);
+      }
+      // A token of a range the map does not know (a split the gateway routed around, so no
+      // 410 told us): the range's own token may be too old. Send them all; refresh the map.
+      if (map != null) {
+        containers.refreshStale(request.sessionScope, map);
+      }
     }
     return sessions.get(request.sessionScope);
   }
@@ -204,16 +213,18 @@ final class Pipeline {
   /**
    * Whether a request should wait for its container's partition map before it is sent: it would
    * carry the container's session token, the client holds tokens of more than one of its ranges,
-   * and the map that would pick its range's token alone is not known yet. The SDKs resolve the
-   * range the same way; a container whose tokens name a single range never waits.
+   * and the map that would pick its range's token alone is not known yet (nor did reading it
+   * fail in the last {@link ContainerCache#MAP_RETRY_MS}). The SDKs resolve the range the same
+   * way; a container whose tokens name a single range never waits.
    */
   boolean wantsMapFirst(CosmosRequest request) {
-    if (containers == null || request.partitionKey == null || request.sessionScope == null
+    ContainerCache map = containers;
+    if (map == null || request.partitionKey == null || request.sessionScope == null
         || request.callerSessionToken != null || !request.sendsSessionToken
         || sessions.rangeCount(request.sessionScope) < 2 || weakRead(request)) {
       return false;
     }
-    return targetRange(request) == null;
+    return targetRange(request) == null && !map.mapRecentlyFailed(request.sessionScope);
   }
 
   private boolean weakRead(CosmosRequest request) {

@@ -124,6 +124,25 @@ final class SessionTokens {
     }
   }
 
+  /**
+   * Whether every range the container has a token of is one {@code map} accounts for (its own
+   * or a parent of one); false means a token is newer than the map, which is stale.
+   */
+  boolean onlyRangesOf(String containerLink, PartitionKeyRanges map) {
+    Ranges ranges = byContainer.get(containerLink);
+    if (ranges == null) {
+      return true;
+    }
+    synchronized (ranges) {
+      for (String rangeId : ranges.keySet()) {
+        if (!map.accountsFor(rangeId)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
   /** How many ranges of the container have a token. */
   int rangeCount(String containerLink) {
     Ranges ranges = byContainer.get(containerLink);

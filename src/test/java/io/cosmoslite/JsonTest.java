@@ -121,11 +121,22 @@ class JsonTest {
         Map.of("id", "a", "f", 0.1f),
         Map.of("id", "a", "nested", List.of(Map.of("k", numberKeys))),
         Map.of("id", "a", "chars", new int[] {1, 2}),
-        Map.of("id", "a", "c", 'x'));
+        Map.of("id", "a", "c", 'x'),
+        Map.of("id", "a", "sub", new BigDecimal("1.5") {
+          @Override public String toString() {
+            return "not a number";
+          }
+        }));
     for (Map<String, Object> doc : docs) {
       assertFalse(Json.writePlain(doc, new StringBuilder(), 0), doc.toString());
-      assertEquals(Json.GSON.toJson(doc), new String(Json.callerBytes(doc, "document"),
-          StandardCharsets.UTF_8));
+      String gson;
+      try {
+        gson = Json.GSON.toJson(doc);
+      } catch (RuntimeException refusedByGson) { // a BigDecimal subclass: Gson cannot reach it
+        assertThrows(IllegalArgumentException.class, () -> Json.callerBytes(doc, "document"));
+        continue;
+      }
+      assertEquals(gson, new String(Json.callerBytes(doc, "document"), StandardCharsets.UTF_8));
     }
   }
 
@@ -170,6 +181,9 @@ class JsonTest {
       "[{\"id\":\"a\"}]",
       "not json",
       "{Documents:[{id:'lenient', n:2}]}",
+      "{\"Documents\":[{\"id\":\"a\"}]} //x",
+      "{\"Documents\":[{\"id\":\"a\"}]} /*x*/",
+      "{\"Documents\":[{\"id\":\"a\"}]} #x",
       ""
     };
     for (String text : bodies) {
@@ -180,6 +194,13 @@ class JsonTest {
     byte[] typed = "{\"Documents\":[{\"id\":\"a\",\"n\":2,\"extra\":true}]}"
         .getBytes(StandardCharsets.UTF_8);
     assertEquals(List.of(new Item("a", 2)), Json.feedItems(typed, "Documents", Item.class));
+    // Typed items are read through the tree: a reader would take "1.0" or " 7" for an int.
+    for (String loose : new String[] {"\"1.0\"", "\" 7\"", "\"1e3\"", "\"5d\""}) {
+      byte[] body = ("{\"Documents\":[{\"id\":\"a\",\"n\":" + loose + "}]}")
+          .getBytes(StandardCharsets.UTF_8);
+      assertThrows(com.google.gson.JsonSyntaxException.class,
+          () -> Json.feedItems(body, "Documents", Item.class), loose);
+    }
     byte[] refused = "{\"Documents\":[{\"id\":\"a\",\"n\":\"two\"}]}".getBytes(StandardCharsets.UTF_8);
     RuntimeException viaTree = assertThrows(RuntimeException.class,
         () -> Json.feedItems(Json.parseOrNull(refused), "Documents", Item.class));

@@ -307,7 +307,7 @@ public final class Harness {
         boolean stats = serverStats.reset();
         System.gc();
         long s0 = serverTicks();
-        long[] k0 = threadKindTicks();
+        Map<String, long[]> k0 = threadKindTicks();
         long c0 = cpuNanos();
         long t0 = System.nanoTime();
         ExecutorService ex = Executors.newSingleThreadExecutor(r -> {
@@ -328,7 +328,7 @@ public final class Harness {
         }
         long t1 = System.nanoTime();
         long c1 = cpuNanos();
-        long[] k1 = threadKindTicks();
+        long[] kinds = kindDelta(k0, threadKindTicks());
         long s1 = serverTicks();
         double secs = (t1 - t0) / 1e9;
         Map<String, Object> m = new LinkedHashMap<>();
@@ -344,11 +344,11 @@ public final class Harness {
         m.put("opsPerSec", timedOut ? 0 : ops / secs);
         m.put("clientCpuSec", (c1 - c0) / 1e9);
         m.put("clientCpuUsPerOp", (c1 - c0) / 1e3 / ops);
-        if (k0 != null && k1 != null) {
+        if (kinds != null) {
             // Of that, the JIT compiler threads and the GC/VM threads (Linux thread names, clock
             // ticks); the rest is the program's own threads: library, transport, TLS, harness.
-            double jitUs = (k1[0] - k0[0]) * 1e6 / a.clkTck;
-            double gcUs = (k1[1] - k0[1]) * 1e6 / a.clkTck;
+            double jitUs = kinds[0] * 1e6 / a.clkTck;
+            double gcUs = kinds[1] * 1e6 / a.clkTck;
             m.put("clientJitUsPerOp", jitUs / ops);
             m.put("clientGcUsPerOp", gcUs / ops);
             m.put("clientOtherUsPerOp", Math.max(0, (c1 - c0) / 1e3 - jitUs - gcUs) / ops);
@@ -406,14 +406,13 @@ public final class Harness {
     }
 
     /**
-     * CPU clock ticks of this process's JIT compiler threads ([0]) and GC and VM threads ([1]),
-     * summed over /proc/self/task by thread name, or null where there is no /proc. Such threads
-     * live as long as the JVM (the JIT may retire an extra compiler thread; its ticks then leave
-     * the sum, so the JIT share is a lower bound).
+     * CPU clock ticks of each of this process's JIT compiler threads and GC and VM threads, by
+     * thread id, from /proc/self/task: {@code [kind, ticks]} with kind 0 for the JIT, 1 for
+     * GC/VM; null where there is no /proc.
      */
-    private static long[] threadKindTicks() {
+    private static Map<String, long[]> threadKindTicks() {
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-            long[] k = new long[2];
+            Map<String, long[]> k = new java.util.HashMap<>();
             for (Path t : (Iterable<Path>) tasks::iterator) {
                 String s;
                 try {
@@ -422,18 +421,35 @@ public final class Harness {
                     continue; // the thread ended
                 }
                 String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
-                long ticks = statTicks(s);
-                if (name.contains("CompilerThre")) {
-                    k[0] += ticks;
-                } else if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread")
-                        || name.startsWith("VM Periodic")) {
-                    k[1] += ticks;
+                int kind = name.contains("CompilerThre") ? 0
+                        : name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread")
+                                || name.startsWith("VM Periodic") ? 1 : -1;
+                if (kind >= 0) {
+                    k.put(t.getFileName().toString(), new long[] {kind, statTicks(s)});
                 }
             }
             return k;
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The ticks each kind of thread used between two {@link #threadKindTicks} snapshots: [JIT,
+     * GC/VM], summed over the threads alive at the end (a thread started meanwhile counts whole;
+     * one that ended meanwhile, e.g. a retired extra compiler thread, is missing, so the figures
+     * are lower bounds). Null when either snapshot is.
+     */
+    private static long[] kindDelta(Map<String, long[]> before, Map<String, long[]> after) {
+        if (before == null || after == null) {
+            return null;
+        }
+        long[] sum = new long[2];
+        for (Map.Entry<String, long[]> e : after.entrySet()) {
+            long[] was = before.get(e.getKey());
+            sum[(int) e.getValue()[0]] += e.getValue()[1] - (was == null ? 0 : was[1]);
+        }
+        return sum;
     }
 
     /**
@@ -607,7 +623,7 @@ public final class Harness {
             }
             sb.append('"');
         } else if (o instanceof Double d) {
-            sb.append(d.isNaN() || d.isInfinite() ? "null" : new java.math.BigDecimal(d).setScale(4, java.math.RoundingMode.HALF_UP).toPlainString());
+            sb.append(d.isNaN() || d.isInfinite() ? "null" : java.math.BigDecimal.valueOf(d).setScale(4, java.math.RoundingMode.HALF_UP).toPlainString());
         } else if (o instanceof Number || o instanceof Boolean) {
             sb.append(o);
         } else if (o instanceof Map<?, ?> m) {
