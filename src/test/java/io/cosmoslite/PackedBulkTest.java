@@ -380,14 +380,7 @@ class PackedBulkTest {
     client.mergeSessionToken("shop", "orders", "7:-1#50");
     client.getDocument("shop", "orders", "x", "k1").get(10, TimeUnit.SECONDS);
     client.getDocument("shop", "orders", "x", "k1").get(10, TimeUnit.SECONDS);
-    List<String> tokens = new ArrayList<>();
-    int count = server.getRequestCount();
-    for (int i = 0; i < count; i++) {
-      RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
-      if (request.getPath().endsWith("/docs/x")) {
-        tokens.add(request.getHeader("x-ms-session-token"));
-      }
-    }
+    List<String> tokens = readTokensOfX();
     assertEquals(3, tokens.size());
     assertEquals(List.of("0:-1#5,3:-1#9,7:-1#50", "0:-1#5,3:-1#9,7:-1#50"),
         tokens.subList(1, 3), "the range's own token may be older than the write");
@@ -415,15 +408,8 @@ class PackedBulkTest {
     } finally {
       bulk.holdContainerRead.countDown();
     }
-    String token = null;
-    int count = server.getRequestCount();
-    for (int i = 0; i < count; i++) {
-      RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
-      if (request.getPath().endsWith("/docs/x")) {
-        token = request.getHeader("x-ms-session-token");
-      }
-    }
-    assertEquals("0:-1#5,3:-1#9", token, "the map came late: the container's whole token");
+    assertEquals(List.of("0:-1#5,3:-1#9"), readTokensOfX(),
+        "the map came late: the container's whole token");
   }
 
   @Test void aReadWithTheTokensOfOneRangeOnlyDoesNotWaitForTheMap() throws Exception {
@@ -443,15 +429,20 @@ class PackedBulkTest {
     CosmosResult<Map<String, Object>> read = client.getDocument("shop", "orders", "x", "k1")
         .get(10, TimeUnit.SECONDS);
     assertTrue(read.isOk(), String.valueOf(read));
-    String token = null;
+    assertEquals(List.of("0:-1#5,3:-1#9"), readTokensOfX());
+  }
+
+  /** The session tokens of the reads of document "x" the server has seen so far, in order. */
+  private List<String> readTokensOfX() throws InterruptedException {
+    List<String> tokens = new ArrayList<>();
     int count = server.getRequestCount();
     for (int i = 0; i < count; i++) {
       RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
       if (request.getPath().endsWith("/docs/x")) {
-        token = request.getHeader("x-ms-session-token");
+        tokens.add(request.getHeader("x-ms-session-token"));
       }
     }
-    assertEquals("0:-1#5,3:-1#9", token);
+    return tokens;
   }
 
   @Test void patchesArePackedAndALostOneIsNeverResent() throws Exception {
