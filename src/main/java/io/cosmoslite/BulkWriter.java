@@ -66,6 +66,11 @@ final class BulkWriter {
 
   private final AtomicInteger wip = new AtomicInteger();
   private final AtomicInteger outstanding = new AtomicInteger();
+  /**
+   * The items stop() must reach itself: those with a call of their own, and those waiting for
+   * the container's definition. A packed item is reached through the batcher once queued, and
+   * an item being prepared sees {@code stopping} when it is queued or launched.
+   */
   private final Set<Item> running = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
   private volatile boolean finished;
@@ -220,7 +225,6 @@ final class BulkWriter {
       }
       Item item = new Item(index, next);
       outstanding.incrementAndGet();
-      running.add(item);
       prepare(item);
     }
   }
@@ -358,6 +362,12 @@ final class BulkWriter {
             + "BulkItem.of(id, partitionKey), or pass the document");
       }
       item.keyFromDocument = true;
+      ContainerCache.Container known = client.containers.knownContainer(link.raw);
+      if (known != null) {
+        submit(item, document, partitionKeyOf(document, known.paths)); // no future per item
+        return;
+      }
+      running.add(item); // waits for the definition: stop() ends it at once
       Object doc = document;
       client.containers.partitionKeyPaths(database, container).whenComplete((paths, error) -> {
         if (error != null) {
@@ -460,6 +470,7 @@ final class BulkWriter {
       complete(item, notSent(STOPPED + " before this item was sent", null));
       return;
     }
+    running.add(item); // stop() stops its call
     Call<Map<String, Object>> call = client.pipeline.start(request, mapper);
     item.state.set(call);
     call.result().whenComplete((result, error) ->
