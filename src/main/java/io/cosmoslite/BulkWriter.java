@@ -2,7 +2,10 @@ package io.cosmoslite;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonPrimitive;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -564,6 +567,24 @@ final class BulkWriter {
    * {@link PartitionKey#UNDEFINED} where the document lacks the property.
    */
   static PartitionKey partitionKeyOf(Object document, List<String> paths) {
+    if (document instanceof Map) {
+      // A map of plain values is read as it is, not made into a tree first: the same values
+      // the tree would give (numbers through their JSON text). Anything else: the tree decides.
+      Object[] values = new Object[paths.size()];
+      int i = 0;
+      while (i < values.length
+          && (values[i] = plainValueAt((Map<?, ?>) document, paths.get(i))) != NOT_PLAIN) {
+        i++;
+      }
+      if (i == values.length) {
+        return PartitionKey.of(values);
+      }
+    }
+    return partitionKeyOfTree(document, paths);
+  }
+
+  /** The key read from the document's JSON tree: the reference {@link #partitionKeyOf} keeps. */
+  static PartitionKey partitionKeyOfTree(Object document, List<String> paths) {
     JsonElement tree = Json.callerTree(document, "document");
     if (!tree.isJsonObject()) {
       throw new IllegalArgumentException("document must be a JSON object (a Map, record or "
@@ -603,6 +624,42 @@ final class BulkWriter {
       return Json.parseNumber(value.getAsString());
     }
     return value.getAsString();
+  }
+
+  /** What {@link #plainValueAt} gives when the tree has to decide. */
+  private static final Object NOT_PLAIN = new Object();
+
+  /**
+   * The key value at {@code path} of a map, as {@link #valueAt} reads it from the map's tree;
+   * {@link #NOT_PLAIN} where only the tree can tell: a missing name (a key of another type may
+   * stand for it), a value that is not plain JSON (Gson decides how such a value looks), or a
+   * map or list where the value should be (the tree path refuses it with its message).
+   */
+  private static Object plainValueAt(Map<?, ?> document, String path) {
+    Object at = document;
+    for (String name : segments(path)) {
+      if (!(at instanceof Map)) {
+        return at == null || at instanceof String || at instanceof Boolean
+            || at instanceof Collection || plainNumber(at) ? PartitionKey.UNDEFINED : NOT_PLAIN;
+      }
+      Map<?, ?> map = (Map<?, ?>) at;
+      at = map.get(name);
+      if (at == null && !map.containsKey(name)) {
+        return NOT_PLAIN;
+      }
+    }
+    if (at == null || at instanceof String || at instanceof Boolean) {
+      return at;
+    }
+    return plainNumber(at) ? Json.parseNumber(at.toString()) : NOT_PLAIN; // maps, lists: refused
+  }
+
+  /** The number types {@link Json#writePlain} writes by their {@code toString()}. */
+  private static boolean plainNumber(Object value) {
+    return value instanceof Integer || value instanceof Long || value instanceof Short
+        || value instanceof Byte || value.getClass() == BigInteger.class
+        || value.getClass() == BigDecimal.class
+        || (value instanceof Double && Double.isFinite((Double) value));
   }
 
   /** {@code /a/b} → [a, b]; a segment may be quoted: {@code /"a b"/c} → [a b, c]. */

@@ -460,4 +460,46 @@ class BulkWriteTest {
     assertEquals(0, result.size());
     assertTrue(result.allOk());
   }
+
+  /** What the document-key reader gives: the key, or the refusal's type and message. */
+  private static Object keyOrRefusal(java.util.function.Supplier<PartitionKey> read) {
+    try {
+      PartitionKey key = read.get();
+      List<String> types = new java.util.ArrayList<>();
+      for (Object v : key.values()) {
+        types.add(v == null ? "null" : v.getClass().getName());
+      }
+      return List.of(key.toString(), key.values(), types); // the value types too: 42 is not 42L
+    } catch (RuntimeException e) {
+      return e.getClass().getName() + ": " + e.getMessage();
+    }
+  }
+
+  @Test void aMapsKeyIsReadAsItsJsonTreeWouldGiveIt() {
+    Map<Object, Object> numberKeys = new java.util.HashMap<>();
+    numberKeys.put(1, "one");
+    Map<String, Object> nested = new java.util.HashMap<>();
+    nested.put("b", 7L);
+    nested.put("n", null);
+    nested.put("l", List.of(1));
+    nested.put("f", 1.5f);
+    List<Object> values = java.util.Arrays.asList("s", "", 42, 42L, 9007199254740993L,
+        (short) 3, (byte) -1, 1.0, -0.0, 1e300, Double.NaN, new java.math.BigInteger("123456789012345678901234567890"),
+        new java.math.BigDecimal("1.50"), true, null, 2.5f, 'c', List.of("x"), Map.of("k", 1),
+        nested, numberKeys, new Object() { int x = 1; });
+    List<String> paths = List.of("/a", "/a/b", "/a/n", "/a/n/z", "/a/l", "/a/f", "/a/1", "/zz",
+        "/\"a\"/b");
+    for (Object value : values) {
+      Map<String, Object> doc = new java.util.HashMap<>();
+      doc.put("id", "1");
+      doc.put("a", value);
+      for (String path : paths) {
+        assertEquals(keyOrRefusal(() -> BulkWriter.partitionKeyOfTree(doc, List.of(path))),
+            keyOrRefusal(() -> BulkWriter.partitionKeyOf(doc, List.of(path))),
+            path + " of " + value);
+      }
+      assertEquals(keyOrRefusal(() -> BulkWriter.partitionKeyOfTree(doc, List.of("/id", "/a"))),
+          keyOrRefusal(() -> BulkWriter.partitionKeyOf(doc, List.of("/id", "/a"))));
+    }
+  }
 }
