@@ -9,7 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -90,6 +96,51 @@ class SessionIT {
     assertTrue(read.retryCount() >= 1, "the stale token was refused first: " + read.retryCount());
     assertTrue(lsn(writer.sessionToken(db, "recreated")) < oldLsn,
         "now holds the new container's token: " + writer.sessionToken(db, "recreated"));
+  }
+
+  @Test void onFourRangesEachReadSendsOnlyItsRangesTokenAndReadsItsWrite() {
+    // Single writes to many keys leave tokens of several ranges and no partition map: each read
+    // reads the map first (once) and sends only its own range's token, which cosmos-local checks
+    // against that range (a token too low would still read; one from the wrong range is not sent).
+    List<String> readTokens = new CopyOnWriteArrayList<>();
+    String partitioned = LocalServers.partitioned();
+    String name = LocalServers.uniqueName("ranges");
+    try (CosmosClient client = LocalServers.client(partitioned).sender((http, max) -> {
+      Sender real = Sender.async(http);
+      return new Sender() {
+        @Override CompletableFuture<HttpResponse<byte[]>> send(HttpRequest request) {
+          if (request.method().equals("GET") && request.uri().getPath().contains("/docs/")) {
+            readTokens.add(request.headers().firstValue("x-ms-session-token").orElse("none"));
+          }
+          return real.send(request);
+        }
+      };
+    }).build()) {
+      await(client.createDatabase(name));
+      try {
+        await(client.createContainer(name, "c", "/pk"));
+        for (int i = 0; i < 40; i++) {
+          await(client.createDocument(name, "c", Map.of("id", "d" + i, "pk", "k" + i), "k" + i));
+        }
+        Map<String, String> byRange = new TreeMap<>();
+        for (String segment : client.sessionToken(name, "c").split(",")) {
+          byRange.put(segment.substring(0, segment.indexOf(':')), segment);
+        }
+        assertTrue(byRange.size() >= 2, "writes landed in several ranges: " + byRange);
+        for (int i = 0; i < 40; i++) {
+          CosmosResult<Map<String, Object>> read =
+              await(client.getDocument(name, "c", "d" + i, "k" + i));
+          assertEquals(200, read.code(), "read your write d" + i);
+        }
+        assertEquals(40, readTokens.size());
+        for (String token : readTokens) {
+          assertFalse(token.contains(","), "one range's token only: " + token);
+          assertEquals(byRange.get(token.substring(0, token.indexOf(':'))), token);
+        }
+      } finally {
+        ItSupport.dropDatabase(client, name);
+      }
+    }
   }
 
   @Test void tokenHandedToAnotherClientAsAStringReadsItsOwnWrite() {
