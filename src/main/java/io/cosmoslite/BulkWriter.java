@@ -381,11 +381,11 @@ final class BulkWriter {
         }
         try {
           submit(item, doc, partitionKeyOf(doc, paths));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
           complete(item, invalid(e));
         }
       });
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError e) {
       complete(item, invalid(e));
     }
   }
@@ -469,11 +469,11 @@ final class BulkWriter {
   }
 
   private void launch(Item item, CosmosRequest request) {
+    running.add(item); // before the check: stop() either ends it here or is seen below
     if (stopping || !item.state.compareAndSet(null, NOT_STARTED)) {
       complete(item, notSent(STOPPED + " before this item was sent", null));
       return;
     }
-    running.add(item); // stop() stops its call
     Call<Map<String, Object>> call = client.pipeline.start(request, mapper);
     item.state.set(call);
     call.result().whenComplete((result, error) ->
@@ -545,7 +545,11 @@ final class BulkWriter {
     drain();
   }
 
-  private static CosmosResult<Map<String, Object>> invalid(RuntimeException e) {
+  private static CosmosResult<Map<String, Object>> invalid(Throwable e) {
+    if (e instanceof StackOverflowError) { // a document that holds itself, or nested too deep
+      e = new IllegalArgumentException("document cannot be written as JSON: it contains itself "
+          + "or is nested too deeply", e);
+    }
     return Results.notSent("invalid item: " + e.getMessage(), e);
   }
 
@@ -630,10 +634,11 @@ final class BulkWriter {
   private static final Object NOT_PLAIN = new Object();
 
   /**
-   * The key value at {@code path} of a map, as {@link #valueAt} reads it from the map's tree;
-   * {@link #NOT_PLAIN} where only the tree can tell: a missing name (a key of another type may
-   * stand for it), a value that is not plain JSON (Gson decides how such a value looks), or a
-   * map or list where the value should be (the tree path refuses it with its message).
+   * The key value at {@code path} of a map, as {@link #valueAt} reads it from the map's tree:
+   * each name found as Gson writes the map (every entry under {@code String.valueOf} of its key,
+   * the last of equal names winning); {@link #NOT_PLAIN} where only the tree can tell: a value
+   * that is not plain JSON (Gson decides how such a value looks), or a map or list where the
+   * value should be (the tree path refuses it with its message).
    */
   private static Object plainValueAt(Map<?, ?> document, String path) {
     Object at = document;
@@ -642,17 +647,25 @@ final class BulkWriter {
         return at == null || at instanceof String || at instanceof Boolean
             || at instanceof Collection || plainNumber(at) ? PartitionKey.UNDEFINED : NOT_PLAIN;
       }
-      Map<?, ?> map = (Map<?, ?>) at;
-      at = map.get(name);
-      if (at == null && !map.containsKey(name)) {
-        return NOT_PLAIN;
+      Object found = NOT_FOUND;
+      for (Map.Entry<?, ?> entry : ((Map<?, ?>) at).entrySet()) {
+        Object key = entry.getKey();
+        if (key instanceof String ? key.equals(name) : String.valueOf(key).equals(name)) {
+          found = entry.getValue();
+        }
       }
+      if (found == NOT_FOUND) {
+        return PartitionKey.UNDEFINED;
+      }
+      at = found;
     }
     if (at == null || at instanceof String || at instanceof Boolean) {
       return at;
     }
     return plainNumber(at) ? Json.parseNumber(at.toString()) : NOT_PLAIN; // maps, lists: refused
   }
+
+  private static final Object NOT_FOUND = new Object();
 
   /** The number types {@link Json#writePlain} writes by their {@code toString()}. */
   private static boolean plainNumber(Object value) {

@@ -132,7 +132,7 @@ class SessionIT {
               await(client.getDocument(name, "c", "d" + i, "k" + i));
           assertEquals(200, read.code(), "read your write d" + i);
         }
-        assertEquals(40, readTokens.size());
+        assertTrue(readTokens.size() >= 40, "every read was sent: " + readTokens.size());
         for (String token : readTokens) {
           assertFalse(token.contains(","), "one range's token only: " + token);
           assertEquals(byRange.get(token.substring(0, token.indexOf(':'))), token);
