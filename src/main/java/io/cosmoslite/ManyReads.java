@@ -119,9 +119,14 @@ final class ManyReads {
     CosmosRequest request = Feeds.queryDocuments(database, container, text(group), options,
         new Documents.Reads(null, null))
         .withHeaders(Map.of("x-ms-documentdb-partitionkeyrangeid", rangeId));
-    CompletableFuture<CosmosResult<List<Map<String, Object>>>> answer =
-        new DocumentQuery<Map<String, Object>>(client, request, "Documents", Json.MAP, null,
-            null).allPages();
+    CompletableFuture<CosmosResult<List<Map<String, Object>>>> answer;
+    try {
+      answer = new DocumentQuery<Map<String, Object>>(client, request, "Documents", Json.MAP,
+          null, null).allPages();
+    } catch (IllegalStateException closed) { // the client was closed meanwhile
+      failed(group, Results.notSent(closed.getMessage(), closed));
+      return DONE;
+    }
     return Pipeline.compose(answer, all -> {
       if (all.isOk()) {
         found(group, all);
@@ -247,7 +252,14 @@ final class ManyReads {
       BulkItem item = items.get(index);
       CosmosRequest request = Documents.read(database, container, (String) item.document(),
           item.rawKey(), options, new Documents.Reads(null, null));
-      all.add(Pipeline.compose(client.run(request, CosmosClient::map), r -> {
+      CompletableFuture<CosmosResult<Map<String, Object>>> read;
+      try {
+        read = client.run(request, CosmosClient::map);
+      } catch (IllegalStateException closed) { // the client was closed meanwhile
+        results.set(index, Results.notSent(closed.getMessage(), closed));
+        continue;
+      }
+      all.add(Pipeline.compose(read, r -> {
         results.set(index, r);
         return DONE;
       }));

@@ -1,6 +1,7 @@
 package io.cosmoslite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -396,6 +397,32 @@ class ManyReadsTest {
     assertFound(result, 0, "a", "k1");
     assertEquals(404, result.get(1).code());
     assertFound(result, 2, "c", 42);
+  }
+
+  @Test void closingTheClientMidCallGivesEveryPairAResult() throws Exception {
+    cosmos.holdQueries = new CountDownLatch(1);
+    CompletableFuture<BulkResult> reading = client.readDocuments("shop", "orders",
+        pairs("a", "k1", "b", "k2"));
+    assertMapRead();
+    MockCosmos.take(server); // the group query, held by the server
+    client.close();
+    cosmos.holdQueries.countDown();
+    BulkResult result = reading.get(10, TimeUnit.SECONDS);
+    assertEquals(2, result.size());
+    for (int i = 0; i < 2; i++) {
+      assertNotNull(result.get(i), "pair " + i);
+    }
+    // Closed before the group queries start (the map still on its way): each pair is told.
+    try (CosmosClient other = MockCosmos.client(server).raiseOnFailure(false).build()) {
+      CompletableFuture<BulkResult> early = other.readDocuments("shop", "orders",
+          pairs("a", "k1", "b", "k2"));
+      other.close();
+      BulkResult closed = early.get(10, TimeUnit.SECONDS);
+      assertEquals(2, closed.size());
+      for (int i = 0; i < 2; i++) {
+        assertFalse(closed.get(i).isOk(), "pair " + i + ": " + closed.get(i));
+      }
+    }
   }
 
   @Test void cancellingStopsTheGroupQueriesInFlight() throws Exception {
