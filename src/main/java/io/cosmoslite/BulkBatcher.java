@@ -289,17 +289,21 @@ final class BulkBatcher {
    * throttled one's wait over) end at once, not sent: nothing buffers them any more.
    */
   private boolean endIfStopped(List<Pending> pendings) {
-    String why;
-    synchronized (lock) {
-      if (!stopped) {
-        return false;
-      }
-      why = stopReason;
+    String why = stoppedBy();
+    if (why == null) {
+      return false;
     }
     for (Pending pending : pendings) {
       done.accept(pending.item, Results.notSent(why + " before this item was sent", null));
     }
     return true;
+  }
+
+  /** Why the batcher stopped, or null while it runs. */
+  private String stoppedBy() {
+    synchronized (lock) {
+      return stopped ? stopReason : null;
+    }
   }
 
   /**
@@ -551,24 +555,16 @@ final class BulkBatcher {
       done.accept(pending.item, Results.notSent("invalid item: " + e.getMessage(), e));
       return;
     }
-    String stoppedBy;
-    synchronized (lock) {
-      stoppedBy = stopped ? stopReason : null;
-    }
-    if (stoppedBy != null) { // stop() has run: nothing more is sent
-      done.accept(pending.item, Results.notSent(stoppedBy + " before this item was sent", null));
+    if (endIfStopped(List.of(pending))) { // stop() has run: nothing more is sent
       return;
     }
     Call<Map<String, Object>> call = afterLostAnswer
         ? client.pipeline.startAfterLostAnswer(single, mapper)
         : client.pipeline.start(single, mapper);
     calls.add(call);
-    synchronized (lock) {
-      // A stop() between the check above and the add did not see this call: stop it here.
-      stoppedBy = stopped ? stopReason : null;
-    }
-    if (stoppedBy != null) {
-      call.stop(stoppedBy, new CancellationException(stoppedBy));
+    String why = stoppedBy(); // a stop() since the check did not see this call: stop it here
+    if (why != null) {
+      call.stop(why, new CancellationException(why));
     }
     call.result().whenComplete((result, error) -> {
       calls.remove(call);

@@ -2,8 +2,6 @@ package io.cosmoslite;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonPrimitive;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -644,8 +642,9 @@ final class BulkWriter {
     Object at = document;
     for (String name : segments(path)) {
       if (!(at instanceof Map)) {
-        return at == null || at instanceof String || at instanceof Boolean
-            || at instanceof Collection || plainNumber(at) ? PartitionKey.UNDEFINED : NOT_PLAIN;
+        boolean plain = at == null || at instanceof String || at instanceof Boolean
+            || at instanceof Collection || Json.plainNumber(at);
+        return plain ? PartitionKey.UNDEFINED : NOT_PLAIN;
       }
       Object found = NOT_FOUND;
       for (Map.Entry<?, ?> entry : ((Map<?, ?>) at).entrySet()) {
@@ -662,18 +661,11 @@ final class BulkWriter {
     if (at == null || at instanceof String || at instanceof Boolean) {
       return at;
     }
-    return plainNumber(at) ? Json.parseNumber(at.toString()) : NOT_PLAIN; // maps, lists: refused
+    // A map or list where the value should be: the tree refuses it, with its message.
+    return Json.plainNumber(at) ? Json.parseNumber(at.toString()) : NOT_PLAIN;
   }
 
   private static final Object NOT_FOUND = new Object();
-
-  /** The number types {@link Json#writePlain} writes by their {@code toString()}. */
-  private static boolean plainNumber(Object value) {
-    return value instanceof Integer || value instanceof Long || value instanceof Short
-        || value instanceof Byte || value.getClass() == BigInteger.class
-        || value.getClass() == BigDecimal.class
-        || (value instanceof Double && Double.isFinite((Double) value));
-  }
 
   /** {@code /a/b} → [a, b]; a segment may be quoted: {@code /"a b"/c} → [a b, c]. */
   static List<String> segments(String path) {

@@ -116,13 +116,15 @@ final class Call<T> {
         permit();
       }
     };
-    if (!map.isDone()) {
-      long waitMs = request.timeout != null ? Math.max(1, request.timeout.toMillis() / 2)
-          : MAP_WAIT_MS;
-      ScheduledFuture<?> late = Threads.schedule(go, waitMs, Threads.WORKERS);
-      map.whenComplete((known, error) -> late.cancel(false));
-    }
-    map.whenComplete((known, error) -> go.run());
+    long waitMs = request.timeout != null ? Math.max(1, request.timeout.toMillis() / 2)
+        : MAP_WAIT_MS;
+    ScheduledFuture<?> late = map.isDone() ? null : Threads.schedule(go, waitMs, Threads.WORKERS);
+    map.whenComplete((known, error) -> {
+      if (late != null) {
+        late.cancel(false);
+      }
+      go.run();
+    });
   }
 
   // ---------------------------------------------------------------------------------------------

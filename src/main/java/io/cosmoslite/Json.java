@@ -261,8 +261,8 @@ final class Json {
 
   /**
    * Writes a plain value the way {@link #GSON} does, character for character, without Gson's
-   * per-value adapter lookups: maps with string keys, collections, strings, booleans, null,
-   * Integer, Long, Short, Byte, finite Double, BigInteger and BigDecimal. Returns false at the
+   * per-value adapter lookups: maps with string keys, collections, strings, booleans, null and
+   * {@link #plainNumber plain numbers}. Returns false at the
    * first value of any other type (or past {@link #PLAIN_DEPTH} levels); {@code out} then holds a
    * partial text and the caller writes the whole value with Gson instead, so every other type
    * keeps Gson's behaviour, errors included.
@@ -272,16 +272,8 @@ final class Json {
       out.append("null");
     } else if (value instanceof String) {
       string(out, (String) value);
-    } else if (value instanceof Integer || value instanceof Long || value instanceof Short
-        || value instanceof Byte || value.getClass() == BigInteger.class
-        || value.getClass() == BigDecimal.class) {
-      out.append(value.toString()); // exact classes: Gson refuses a subclass of the last two
-    } else if (value instanceof Double) {
-      double d = (Double) value;
-      if (Double.isNaN(d) || Double.isInfinite(d)) {
-        return false; // Gson refuses it, with its own message
-      }
-      out.append(Double.toString(d));
+    } else if (plainNumber(value)) {
+      out.append(value.toString());
     } else if (value instanceof Boolean) {
       out.append(((Boolean) value).booleanValue() ? "true" : "false");
     } else if (depth >= PLAIN_DEPTH) {
@@ -321,6 +313,18 @@ final class Json {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Whether Gson writes this number as its {@code toString()}: Integer, Long, Short, Byte, a
+   * finite Double, and BigInteger and BigDecimal themselves (Gson refuses their subclasses, and
+   * NaN and the infinities, with its own messages).
+   */
+  static boolean plainNumber(Object value) {
+    return value instanceof Integer || value instanceof Long || value instanceof Short
+        || value instanceof Byte || value.getClass() == BigInteger.class
+        || value.getClass() == BigDecimal.class
+        || (value instanceof Double && Double.isFinite((Double) value));
   }
 
   /** A JSON string as Gson writes it without HTML escaping. */

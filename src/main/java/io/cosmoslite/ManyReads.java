@@ -252,14 +252,8 @@ final class ManyReads {
       BulkItem item = items.get(index);
       CosmosRequest request = Documents.read(database, container, (String) item.document(),
           item.rawKey(), options, new Documents.Reads(null, null));
-      CompletableFuture<CosmosResult<Map<String, Object>>> read;
-      try {
-        read = client.run(request, CosmosClient::map);
-      } catch (IllegalStateException closed) { // the client was closed meanwhile
-        results.set(index, Results.notSent(closed.getMessage(), closed));
-        continue;
-      }
-      all.add(Pipeline.compose(read, r -> {
+      // Through the pipeline, not client.run: after close() it answers "not sent", not throws.
+      all.add(Pipeline.compose(client.pipeline.execute(request, CosmosClient::map), r -> {
         results.set(index, r);
         return DONE;
       }));

@@ -79,7 +79,7 @@ final class PartitionKeyRanges {
   private final String etag;
 
   /** Every id a range of this map lists among its parents (its whole lineage). */
-  private final java.util.Set<String> ancestors = new java.util.HashSet<>();
+  private final Set<String> ancestors = new HashSet<>();
 
   private PartitionKeyRanges(List<Range> sorted, Map<String, Range> byId, String etag) {
     this.ranges = sorted;
