@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * Batch requests (transactional, and the non-atomic ones packed multi-document writes send):
@@ -358,14 +357,15 @@ final class Batches {
 
   private static CosmosResult<Map<String, Object>> result(Answer op, Map<String, String> batch) {
     int status = op.status;
-    Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    copy(batch, headers, "x-ms-session-token");
-    copy(batch, headers, "x-ms-activity-id");
-    put(headers, "etag", op.etag);
-    put(headers, "x-ms-request-charge", op.requestCharge);
-    put(headers, "x-ms-substatus", op.subStatus == 0 ? null : Integer.toString(op.subStatus));
-    put(headers, "x-ms-retry-after-ms",
-        op.retryAfter == 0 ? null : Integer.toString(op.retryAfter));
+    // In name order, so each put appends.
+    Map<String, String> headers = new HeaderMap.Builder(6)
+        .put("etag", op.etag)
+        .put("x-ms-activity-id", batch.get("x-ms-activity-id"))
+        .put("x-ms-request-charge", op.requestCharge)
+        .put("x-ms-retry-after-ms", op.retryAfter == 0 ? null : Integer.toString(op.retryAfter))
+        .put("x-ms-session-token", batch.get("x-ms-session-token"))
+        .put("x-ms-substatus", op.subStatus == 0 ? null : Integer.toString(op.subStatus))
+        .build();
     JsonElement resource = op.resource;
     if (status >= 400) {
       String message = resource != null && resource.isJsonObject()
@@ -377,15 +377,5 @@ final class Batches {
     Map<String, Object> data = resource != null && resource.isJsonObject()
         ? Json.fromJson(resource, Json.MAP) : null;
     return Results.success(status, data, headers, null, null);
-  }
-
-  private static void copy(Map<String, String> from, Map<String, String> to, String name) {
-    put(to, name, from.get(name));
-  }
-
-  private static void put(Map<String, String> headers, String name, String value) {
-    if (value != null) {
-      headers.put(name, value);
-    }
   }
 }

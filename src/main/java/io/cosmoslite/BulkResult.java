@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The results of a multi-document write, immutable: the counts of every item read from the
@@ -142,7 +141,8 @@ public final class BulkResult extends AbstractList<CosmosResult<Map<String, Obje
     private final Map<String, Object> data;
     private final String error;
     private final String serviceCode;
-    private final String[] headers;
+    /** The kept headers only (a per-document answer has ~20; a packed one only these). */
+    private final Map<String, String> headers;
     private final int retries;
     private final long waitedMs;
     private final boolean uncertain;
@@ -157,17 +157,7 @@ public final class BulkResult extends AbstractList<CosmosResult<Map<String, Obje
       this.data = r.data();
       this.error = r.error();
       this.serviceCode = r.serviceCode();
-      String[] kept = null;
-      for (int i = 0; i < KEPT_HEADERS.length; i++) {
-        String value = r.header(KEPT_HEADERS[i]);
-        if (value != null) {
-          if (kept == null) {
-            kept = new String[KEPT_HEADERS.length];
-          }
-          kept[i] = value;
-        }
-      }
-      this.headers = kept;
+      this.headers = kept(r.headers());
       this.retries = r.retryCount();
       this.waitedMs = r.retryWait().toMillis();
       this.uncertain = r.isUncertain();
@@ -179,17 +169,27 @@ public final class BulkResult extends AbstractList<CosmosResult<Map<String, Obje
       return code > 0 && code < 400 && error == null; // as CosmosResult.isOk
     }
 
-    CosmosResult<Map<String, Object>> expand() {
-      Map<String, String> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-      if (headers != null) {
-        for (int i = 0; i < KEPT_HEADERS.length; i++) {
-          if (headers[i] != null) {
-            map.put(KEPT_HEADERS[i], headers[i]);
-          }
+    /** The kept headers of {@code all}: {@code all} itself when it holds no others. */
+    private static Map<String, String> kept(Map<String, String> all) {
+      int found = 0;
+      for (String name : KEPT_HEADERS) {
+        if (all.containsKey(name)) {
+          found++;
         }
       }
-      return Results.restored(code, data, error, serviceCode, map, retries, waitedMs, uncertain,
-          cause, ambiguity);
+      if (found == all.size()) {
+        return all; // a result's headers are immutable: shared, not copied
+      }
+      HeaderMap.Builder kept = new HeaderMap.Builder(found);
+      for (String name : KEPT_HEADERS) {
+        kept.put(name, all.get(name));
+      }
+      return kept.build();
+    }
+
+    CosmosResult<Map<String, Object>> expand() {
+      return Results.restored(code, data, error, serviceCode, headers, retries, waitedMs,
+          uncertain, cause, ambiguity);
     }
   }
 }

@@ -9,7 +9,6 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -560,13 +559,15 @@ final class Call<T> {
   }
 
   private static Map<String, String> firstValues(HttpResponse<?> response) {
-    Map<String, String> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    response.headers().map().forEach((name, values) -> {
-      if (!values.isEmpty() && !name.startsWith(":")) {
-        out.put(name, values.get(0));
+    Map<String, List<String>> all = response.headers().map();
+    HeaderMap.Builder out = new HeaderMap.Builder(all.size());
+    for (Map.Entry<String, List<String>> header : all.entrySet()) {
+      String name = header.getKey();
+      if (!header.getValue().isEmpty() && !name.startsWith(":")) {
+        out.put(name, header.getValue().get(0));
       }
-    });
-    return out;
+    }
+    return out.build();
   }
 
   static int intHeader(Map<String, String> headers, String name) {

@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The result of one operation. It <em>is</em> an immutable {@code Map<String, Object>} with
@@ -47,9 +46,7 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
     this.data = data;
     this.error = error;
     this.serviceCode = serviceCode;
-    Map<String, String> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    copy.putAll(headers);
-    this.headers = Collections.unmodifiableMap(copy);
+    this.headers = HeaderMap.of(headers);
     this.retries = retries;
     this.retryWait = retryWait;
     this.uncertain = uncertain;

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -238,12 +237,11 @@ final class ManyReads {
 
   /** The answer's headers; its charge only on the group's first pair. */
   private static Map<String, String> headers(CosmosResult<?> answer, boolean first) {
-    Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    headers.putAll(answer.headers());
-    if (!first) {
-      headers.put("x-ms-request-charge", "0");
+    if (first) {
+      return answer.headers();
     }
-    return headers;
+    return new HeaderMap.Builder(answer.headers().size()).putAll(answer.headers())
+        .put("x-ms-request-charge", "0").build();
   }
 
   private CompletableFuture<Void> pointReads(List<Integer> indexes) {

@@ -118,13 +118,9 @@ final class Results {
    */
   static <T> CosmosResult<T> batchFailed(CosmosResult<T> answered, int index,
       CosmosResult<?> failing) {
-    java.util.Map<String, String> headers = new java.util.TreeMap<>(
-        String.CASE_INSENSITIVE_ORDER);
-    headers.putAll(answered.headers());
-    String subStatus = failing.header("x-ms-substatus");
-    if (subStatus != null) {
-      headers.put("x-ms-substatus", subStatus);
-    }
+    Map<String, String> headers = new HeaderMap.Builder(answered.headers().size() + 1)
+        .putAll(answered.headers()).put("x-ms-substatus", failing.header("x-ms-substatus"))
+        .build();
     return new CosmosResult<>(failing.code(), answered.data(), "operation " + index
         + " failed with " + failing.code() + " (" + failing.error() + "); nothing was applied",
         failing.serviceCode(), headers, answered.retryCount(), answered.retryWait(), false, null,
