@@ -4,7 +4,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -150,62 +149,32 @@ final class Batches {
     for (int i = 0; i < ops.size(); i++) {
       size += size(ops.get(i), keyHeaders == null ? null : keyHeaders.get(i));
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-    out.write('[');
-    StringBuilder head = new StringBuilder(128);
+    JsonBytes out = new JsonBytes(size);
+    out.ascii('[');
     for (int i = 0; i < ops.size(); i++) {
       Op op = ops.get(i);
       if (i > 0) {
-        out.write(',');
+        out.ascii(',');
       }
-      head.setLength(0);
-      head.append("{\"operationType\":\"").append(op.type).append('"');
+      out.ascii("{\"operationType\":").string(op.type);
       if (keyHeaders != null) {
-        quote(head.append(",\"partitionKey\":"), keyHeaders.get(i));
+        out.ascii(",\"partitionKey\":").string(keyHeaders.get(i));
       }
       if (op.id != null) {
-        quote(head.append(",\"id\":"), op.id);
+        out.ascii(",\"id\":").string(op.id);
       }
       if (op.ifMatch != null) {
-        quote(head.append(",\"ifMatch\":"), op.ifMatch);
+        out.ascii(",\"ifMatch\":").string(op.ifMatch);
       }
       if (op.ifNoneMatch != null) {
-        quote(head.append(",\"ifNoneMatch\":"), op.ifNoneMatch);
+        out.ascii(",\"ifNoneMatch\":").string(op.ifNoneMatch);
       }
       if (op.body != null) {
-        head.append(",\"resourceBody\":");
+        out.ascii(",\"resourceBody\":").bytes(op.body);
       }
-      out.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
-      if (op.body != null) {
-        out.writeBytes(op.body);
-      }
-      out.write('}');
+      out.ascii('}');
     }
-    out.write(']');
-    return out.toByteArray();
-  }
-
-  /**
-   * Appends {@code value} as a JSON string, byte for byte what Gson writes: printable ASCII (a
-   * key header always is) needs only quotes and backslashes escaped; anything else goes through
-   * Gson.
-   */
-  static StringBuilder quote(StringBuilder out, String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x20 || c > 0x7e) {
-        return out.append(Json.GSON.toJson(value));
-      }
-    }
-    out.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\');
-      }
-      out.append(c);
-    }
-    return out.append('"');
+    return out.ascii(']').toByteArray();
   }
 
   /**

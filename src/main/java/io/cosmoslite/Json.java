@@ -242,13 +242,14 @@ final class Json {
   /** Like {@link #callerTree}, straight to bytes. */
   static byte[] callerBytes(Object value, String argument) {
     try {
-      // Into a builder sized like the last one, not a StringWriter's 16 chars that double (and
-      // synchronise) on the way to a document's size: the same text, a fraction of the copies.
-      StringBuilder out = new StringBuilder(Math.max(64, lastSize + (lastSize >> 3)));
-      if (!(value instanceof Map) || !writePlain(value, out, 0)) {
-        out.setLength(0);
-        GSON.toJson(value, out);
+      // Sized like the last document, so one copy (to the exact length) is all it costs.
+      JsonBytes plain = new JsonBytes(lastSize + (lastSize >> 3));
+      if (value instanceof Map && writePlain(value, plain, 0)) {
+        lastSize = Math.min(plain.length(), 1 << 16);
+        return plain.toByteArray();
       }
+      StringBuilder out = new StringBuilder(Math.max(64, lastSize + (lastSize >> 3)));
+      GSON.toJson(value, out);
       lastSize = Math.min(out.length(), 1 << 16);
       return out.toString().getBytes(StandardCharsets.UTF_8);
     } catch (RuntimeException e) {
@@ -260,58 +261,67 @@ final class Json {
   private static final int PLAIN_DEPTH = 64;
 
   /**
-   * Writes a plain value the way {@link #GSON} does, character for character, without Gson's
+   * Writes a plain value the way {@link #GSON} does, byte for byte of its UTF-8, without Gson's
    * per-value adapter lookups: maps with string keys, collections, strings, booleans, null and
    * {@link #plainNumber plain numbers}. Returns false at the
    * first value of any other type (or past {@link #PLAIN_DEPTH} levels); {@code out} then holds a
    * partial text and the caller writes the whole value with Gson instead, so every other type
    * keeps Gson's behaviour, errors included.
    */
-  static boolean writePlain(Object value, StringBuilder out, int depth) {
+  static boolean writePlain(Object value, JsonBytes out, int depth) {
     if (value == null) {
-      out.append("null");
+      out.ascii("null");
     } else if (value instanceof String) {
-      string(out, (String) value);
+      out.string((String) value);
     } else if (plainNumber(value)) {
-      out.append(value.toString());
+      out.ascii(value.toString());
     } else if (value instanceof Boolean) {
-      out.append(((Boolean) value).booleanValue() ? "true" : "false");
+      out.ascii(((Boolean) value).booleanValue() ? "true" : "false");
     } else if (depth >= PLAIN_DEPTH) {
       return false;
     } else if (value instanceof Map) {
-      out.append('{');
-      boolean first = true;
-      for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-        if (!(e.getKey() instanceof String)) {
-          return false;
-        }
-        if (!first) {
-          out.append(',');
-        }
-        first = false;
-        string(out, (String) e.getKey());
-        out.append(':');
-        if (!writePlain(e.getValue(), out, depth + 1)) {
-          return false;
-        }
-      }
-      out.append('}');
+      return writeMap((Map<?, ?>) value, out, depth);
     } else if (value instanceof Collection) {
-      out.append('[');
-      boolean first = true;
-      for (Object item : (Collection<?>) value) {
-        if (!first) {
-          out.append(',');
-        }
-        first = false;
-        if (!writePlain(item, out, depth + 1)) {
-          return false;
-        }
-      }
-      out.append(']');
+      return writeCollection((Collection<?>) value, out, depth);
     } else {
       return false;
     }
+    return true;
+  }
+
+  private static boolean writeMap(Map<?, ?> map, JsonBytes out, int depth) {
+    out.ascii('{');
+    boolean first = true;
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      if (!(e.getKey() instanceof String)) {
+        return false;
+      }
+      if (!first) {
+        out.ascii(',');
+      }
+      first = false;
+      out.string((String) e.getKey()).ascii(':');
+      if (!writePlain(e.getValue(), out, depth + 1)) {
+        return false;
+      }
+    }
+    out.ascii('}');
+    return true;
+  }
+
+  private static boolean writeCollection(Collection<?> items, JsonBytes out, int depth) {
+    out.ascii('[');
+    boolean first = true;
+    for (Object item : items) {
+      if (!first) {
+        out.ascii(',');
+      }
+      first = false;
+      if (!writePlain(item, out, depth + 1)) {
+        return false;
+      }
+    }
+    out.ascii(']');
     return true;
   }
 
@@ -326,41 +336,6 @@ final class Json {
         || value.getClass() == BigDecimal.class
         || (value instanceof Double && Double.isFinite((Double) value));
   }
-
-  /** A JSON string as Gson writes it without HTML escaping. */
-  private static void string(StringBuilder out, String value) {
-    out.append('"');
-    int from = 0;
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      String escape;
-      if (c >= 0x20 && c != '"' && c != '\\' && c != '\u2028' && c != '\u2029') {
-        continue;
-      } else if (c == '"') {
-        escape = "\\\"";
-      } else if (c == '\\') {
-        escape = "\\\\";
-      } else if (c == '\t') {
-        escape = "\\t";
-      } else if (c == '\b') {
-        escape = "\\b";
-      } else if (c == '\n') {
-        escape = "\\n";
-      } else if (c == '\r') {
-        escape = "\\r";
-      } else if (c == '\f') {
-        escape = "\\f";
-      } else {
-        escape = c == '\u2028' ? "\\u2028" : c == '\u2029' ? "\\u2029"
-            : "\\u00" + HEX[c >> 4] + HEX[c & 0xf];
-      }
-      out.append(value, from, i).append(escape);
-      from = i + 1;
-    }
-    out.append(value, from, value.length()).append('"');
-  }
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   /** The length of the last document written: a hint only, so racy updates are harmless. */
   private static int lastSize = 256;

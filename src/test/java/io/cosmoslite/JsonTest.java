@@ -68,11 +68,30 @@ class JsonTest {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("id", "d" + round);
       doc.put("v", value);
-      StringBuilder out = new StringBuilder();
+      JsonBytes out = new JsonBytes(1); // grows from the smallest buffer
       assertTrue(Json.writePlain(doc, out, 0), "plain: " + doc);
-      assertTrue(Json.GSON.toJson(doc).equals(out.toString()), "round " + round);
-      assertArrayEquals(Json.GSON.toJson(doc).getBytes(StandardCharsets.UTF_8),
-          Json.callerBytes(doc, "document"), "round " + round);
+      byte[] gson = Json.GSON.toJson(doc).getBytes(StandardCharsets.UTF_8);
+      assertArrayEquals(gson, out.toByteArray(), "round " + round);
+      assertArrayEquals(gson, Json.callerBytes(doc, "document"), "round " + round);
+    }
+  }
+
+  @Test void stringsOfAnyCharactersAreTheBytesGsonAndUtf8Make() {
+    Random random = new Random(5);
+    char[] pool = {'a', 'Z', '"', '\\', '\t', '\n', '\r', '\b', '\f', '\u0000', '\u001f', '\u007f',
+        '\u0080', '\u00e9', '\u07ff', '\u0800', '\u4e2d', '\u2028', '\u2029', '\uffff', '\ud83d',
+        '\ude00', '<', '&'};
+    for (int round = 0; round < 5_000; round++) {
+      StringBuilder text = new StringBuilder();
+      int n = random.nextInt(round % 10 == 0 ? 300 : 12);
+      for (int i = 0; i < n; i++) {
+        text.append(pool[random.nextInt(pool.length)]);
+      }
+      String value = text.toString();
+      JsonBytes out = new JsonBytes(random.nextInt(4));
+      out.string(value);
+      assertArrayEquals(Json.GSON.toJson(value).getBytes(StandardCharsets.UTF_8),
+          out.toByteArray(), value);
     }
   }
 
@@ -128,7 +147,7 @@ class JsonTest {
           }
         }));
     for (Map<String, Object> doc : docs) {
-      assertFalse(Json.writePlain(doc, new StringBuilder(), 0), doc.toString());
+      assertFalse(Json.writePlain(doc, new JsonBytes(16), 0), doc.toString());
       String gson;
       try {
         gson = Json.GSON.toJson(doc);
@@ -159,7 +178,7 @@ class JsonTest {
       at.put("n", next);
       at = next;
     }
-    assertFalse(Json.writePlain(doc, new StringBuilder(), 0));
+    assertFalse(Json.writePlain(doc, new JsonBytes(16), 0));
     assertEquals(Json.GSON.toJson(doc), new String(Json.callerBytes(doc, "document"),
         StandardCharsets.UTF_8));
   }
