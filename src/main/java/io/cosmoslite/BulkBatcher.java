@@ -2,6 +2,7 @@ package io.cosmoslite;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,8 +88,13 @@ final class BulkBatcher {
   private final boolean returnDocuments;
   private final RequestOptions options;
   private final Pipeline.BodyMapper<Map<String, Object>> mapper;
-  /** Ends an item: (item, result). */
+  /** Ends an item: (item, result), and lets the writer move on. */
   private final BiConsumer<Object, CosmosResult<Map<String, Object>>> done;
+  /**
+   * Ends an item without moving the writer on: for an answer's many items, after which
+   * {@code changed} runs once (not once per item: each would look for work to do).
+   */
+  private final BiConsumer<Object, CosmosResult<Map<String, Object>>> ended;
   private final Runnable changed;
 
   private final Object lock = new Object();
@@ -117,7 +123,8 @@ final class BulkBatcher {
   BulkBatcher(CosmosClient client, String database, String container, boolean packable,
       int maxRequests, long lingerMs, boolean returnDocuments, RequestOptions options,
       Pipeline.BodyMapper<Map<String, Object>> mapper,
-      BiConsumer<Object, CosmosResult<Map<String, Object>>> done, Runnable changed) {
+      BiConsumer<Object, CosmosResult<Map<String, Object>>> done,
+      BiConsumer<Object, CosmosResult<Map<String, Object>>> ended, Runnable changed) {
     this.client = client;
     this.database = database;
     this.container = container;
@@ -129,6 +136,7 @@ final class BulkBatcher {
     this.options = options;
     this.mapper = mapper;
     this.done = done;
+    this.ended = ended;
     this.changed = changed;
   }
 
@@ -171,44 +179,58 @@ final class BulkBatcher {
    *     read): partial ones wait for the next {@link #flush(boolean)}
    */
   private void flush(boolean nothingMore, boolean fullOnly) {
-    List<Map.Entry<String, List<Pending>>> ready = new ArrayList<>();
+    List<Map.Entry<String, List<Pending>>> ready = null;
     synchronized (lock) {
       if (stopped) {
         return;
       }
       boolean partialsToo = !fullOnly && (nothingMore || (inFlight == 0 && routing == 0));
       long now = System.nanoTime();
-      for (Map.Entry<String, List<Pending>> buffer : new ArrayList<>(buffers.entrySet())) {
+      // Called after every answer and whenever a buffer fills: it only looks, sending nothing
+      // and allocating nothing, until a buffer is ready.
+      Iterator<Map.Entry<String, List<Pending>>> each = buffers.entrySet().iterator();
+      while (each.hasNext() && inFlight < maxRequests) {
+        Map.Entry<String, List<Pending>> buffer = each.next();
+        String rangeId = buffer.getKey();
         List<Pending> ops = buffer.getValue();
-        int readyBefore = ready.size();
-        boolean lingered = !fullOnly && now - bufferSince.getOrDefault(buffer.getKey(), now)
-            >= lingerMs * 1_000_000L;
-        while (!ops.isEmpty() && inFlight < maxRequests) {
-          List<Pending> batch = take(buffer.getKey(), ops);
-          if (batch.size() < Batches.MAX_OPERATIONS && !partialsToo && !lingered
-              && bufferBytes.get(buffer.getKey()) < Batches.MAX_BULK_BYTES && ops.isEmpty()) {
-            ops.addAll(0, batch); // not full, and more may come: wait for them
-            bufferBytes.merge(buffer.getKey(), bytes(batch), Integer::sum);
-            break;
-          }
+        boolean waits = !partialsToo && (fullOnly
+            || now - bufferSince.getOrDefault(rangeId, now) < lingerMs * 1_000_000L);
+        boolean sent = false;
+        while (!ops.isEmpty() && inFlight < maxRequests
+            && !(waits && oneShortRequest(rangeId, ops))) {
           inFlight++;
-          ready.add(Map.entry(buffer.getKey(), batch));
+          if (ready == null) {
+            ready = new ArrayList<>();
+          }
+          ready.add(Map.entry(rangeId, take(rangeId, ops)));
+          sent = true;
         }
         if (ops.isEmpty()) {
-          buffers.remove(buffer.getKey());
-          bufferBytes.remove(buffer.getKey());
-          bufferSince.remove(buffer.getKey());
-        } else if (ready.size() > readyBefore) {
-          bufferSince.put(buffer.getKey(), now); // what is left starts its own wait
+          each.remove();
+          bufferBytes.remove(rangeId);
+          bufferSince.remove(rangeId);
+        } else if (sent) {
+          bufferSince.put(rangeId, now); // what is left starts its own wait
         }
       }
       if (!buffers.isEmpty() && lingerTimer == null && lingerMs > 0) {
         lingerTimer = Threads.schedule(this::lingerPassed, lingerMs, Threads.WORKERS);
       }
     }
-    for (Map.Entry<String, List<Pending>> batch : ready) {
-      send(batch.getKey(), batch.getValue());
+    if (ready != null) {
+      for (Map.Entry<String, List<Pending>> batch : ready) {
+        send(batch.getKey(), batch.getValue());
+      }
     }
+  }
+
+  /**
+   * Whether what a buffer holds would all go in one request that is not full (fewer than 100
+   * operations, within the size limit): more may come to fill it. Under the lock.
+   */
+  private boolean oneShortRequest(String rangeId, List<Pending> ops) {
+    return ops.size() < Batches.MAX_OPERATIONS
+        && (ops.size() == 1 || bufferBytes.get(rangeId) <= Batches.MAX_BULK_BYTES);
   }
 
   private void lingerPassed() {
@@ -392,27 +414,22 @@ final class BulkBatcher {
 
   /** The first up to 100 operations and 220 KB of a buffer, removed from it. */
   private List<Pending> take(String rangeId, List<Pending> ops) {
-    List<Pending> batch = new ArrayList<>();
+    int count = 0;
     int bytes = 0;
-    while (!ops.isEmpty() && batch.size() < Batches.MAX_OPERATIONS) {
-      Pending next = ops.get(0);
+    while (count < ops.size() && count < Batches.MAX_OPERATIONS) {
+      Pending next = ops.get(count);
       int size = Batches.size(next.op, next.keyHeader);
-      if (!batch.isEmpty() && bytes + size > Batches.MAX_BULK_BYTES) {
+      if (count > 0 && bytes + size > Batches.MAX_BULK_BYTES) {
         break;
       }
-      batch.add(ops.remove(0));
+      count++;
       bytes += size;
     }
+    List<Pending> first = ops.subList(0, count);
+    List<Pending> batch = new ArrayList<>(first);
+    first.clear();
     bufferBytes.merge(rangeId, -bytes, Integer::sum);
     return batch;
-  }
-
-  private static int bytes(List<Pending> batch) {
-    int total = 0;
-    for (Pending pending : batch) {
-      total += Batches.size(pending.op, pending.keyHeader);
-    }
-    return total;
   }
 
   // --- sending and reading answers -----------------------------------------------------------
@@ -436,7 +453,7 @@ final class BulkBatcher {
       try {
         answered(batch, answer);
       } finally {
-        changed.run();
+        changed.run(); // once for the answer's items: answered() ends them quietly
       }
     });
   }
@@ -450,7 +467,7 @@ final class BulkBatcher {
     if (stopping && !(code == 200 || code == 207)) {
       // Stopped: nothing is resent or routed again; each item says what is known.
       for (Pending pending : batch) {
-        done.accept(pending.item, Results.withoutData(answer));
+        ended.accept(pending.item, Results.withoutData(answer));
       }
       return;
     }
@@ -471,7 +488,7 @@ final class BulkBatcher {
       List<Pending> again = new ArrayList<>();
       for (Pending pending : batch) {
         if (++pending.gone > MAX_GONE) {
-          done.accept(pending.item, Results.withoutData(answer));
+          ended.accept(pending.item, Results.withoutData(answer));
         } else {
           again.add(pending);
         }
@@ -489,7 +506,7 @@ final class BulkBatcher {
       return;
     }
     for (Pending pending : batch) {
-      done.accept(pending.item, Results.withoutData(answer));
+      ended.accept(pending.item, Results.withoutData(answer));
     }
   }
 
@@ -497,7 +514,7 @@ final class BulkBatcher {
     for (Pending pending : batch) {
       if (pending.single().settlement == CosmosRequest.Settlement.NEVER_RESEND) {
         // A patch (or a write with a trigger) could apply twice: not resent, uncertain.
-        done.accept(pending.item, Results.noResponse(answer.error(), answer.cause(), null,
+        ended.accept(pending.item, Results.noResponse(answer.error(), answer.cause(), null,
             true, "the bulk request carrying this operation got no definite answer, and "
             + "resending it could apply it twice"));
       } else {
@@ -524,7 +541,7 @@ final class BulkBatcher {
           continue;
         }
       }
-      done.accept(pending.item, withRetries(result, pending));
+      ended.accept(pending.item, withRetries(result, pending));
     }
     if (!throttled.isEmpty()) {
       // Only the throttled operations, after the service's wait, in a later request.

@@ -116,7 +116,7 @@ final class BulkWriter {
     this.batcher = !options.batching ? null : new BulkBatcher(client, database, container,
         BulkBatcher.packable(probe()), requests, options.lingerMs, options.keepDocuments,
         options.requestOptions, mapper, (item, result) -> complete((Item) item, result),
-        this::drain);
+        (item, result) -> end((Item) item, result), this::drain);
   }
 
   /**
@@ -507,9 +507,17 @@ final class BulkWriter {
     }
   }
 
+  /** Ends an item and moves on: more input, the next requests, the progress listener. */
   private void complete(Item item, CosmosResult<Map<String, Object>> result) {
+    if (end(item, result)) {
+      drain();
+    }
+  }
+
+  /** Ends an item (false when it had already ended); the caller drains. */
+  private boolean end(Item item, CosmosResult<Map<String, Object>> result) {
     if (!item.finished.compareAndSet(false, true)) {
-      return;
+      return false;
     }
     BulkOptions.ResultMode mode = options.resultMode;
     BulkResult.Entry entry = mode == BulkOptions.ResultMode.COUNTS
@@ -540,7 +548,7 @@ final class BulkWriter {
     running.remove(item);
     outstanding.decrementAndGet();
     progressChanged = true;
-    drain();
+    return true;
   }
 
   private static CosmosResult<Map<String, Object>> invalid(Throwable e) {

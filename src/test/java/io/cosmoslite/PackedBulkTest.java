@@ -235,6 +235,24 @@ class PackedBulkTest {
     assertEquals(2_000.0, result.requestCharge());
   }
 
+  @Test void anAnswersOperationsEndTogetherAndTheWriterMovesOnOnce() throws Exception {
+    List<BulkItem> items = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      items.add(BulkItem.of(Map.of("id", "o" + i, "pk", "one"), "one")); // one range
+    }
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    BulkResult result = client.createDocuments("shop", "orders", items.iterator(),
+        BulkOptions.builder().linger(java.time.Duration.ofSeconds(30)).maxConcurrency(1)
+            .progressListener(p -> seen.add(p.done())).build()).get(30, TimeUnit.SECONDS);
+    assertEquals(300, result.succeeded());
+    List<Integer> sizes = new ArrayList<>();
+    bulk.bulkRequests.forEach(r -> sizes.add(r.getAsJsonArray("ops").size()));
+    assertEquals(List.of(100, 100, 100), sizes);
+    // One request at a time, and each answer's 100 operations end before the writer looks
+    // for more work: the listener sees whole requests done, not one call per operation.
+    assertEquals(List.of(100L, 200L, 300L), seen);
+  }
+
   @Test void theBulkRequestsHeadersAreTheSdks() throws Exception {
     write(items("h", 3));
     RecordedRequest first = null;
@@ -510,11 +528,13 @@ class PackedBulkTest {
     java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(count);
     RequestOptions minimal = RequestOptions.NONE.toBuilder().returnDocument(false).build();
     BulkBatcher[] batcher = new BulkBatcher[1];
-    batcher[0] = new BulkBatcher(client, "shop", "orders", true, 4, 30_000, false,
-        RequestOptions.NONE, body -> null, (item, result) -> {
+    java.util.function.BiConsumer<Object, CosmosResult<Map<String, Object>>> end =
+        (item, result) -> {
           ended.put(item, result);
           all.countDown();
-        }, () -> batcher[0].flush(true));
+        };
+    batcher[0] = new BulkBatcher(client, "shop", "orders", true, 4, 30_000, false,
+        RequestOptions.NONE, body -> null, end, end, () -> batcher[0].flush(true));
     for (int i = 0; i < count; i++) {
       String key = "k" + (i % 7);
       byte[] body = Json.toBytes(Map.of("id", "b" + i, "pk", key));
