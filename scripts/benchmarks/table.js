@@ -68,6 +68,8 @@ function group(client, workload, partitions = PARTS[0]) {
     reqPerOp: median(ok.map((r) => r.serverRequestsPerOp).filter(Number.isFinite)),
     // Server CPU per operation in microseconds: what a workload costs the server, whoever waits.
     serverUs: median(ok.map((r) => (r.serverCpuSec * 1e6) / r.ops).filter(Number.isFinite)),
+    // Heap bytes the client's threads allocated per operation, when the JVM could say.
+    alloc: median(ok.map((r) => r.clientAllocBytesPerOp).filter(Number.isFinite)),
     raw: rs
   };
 }
@@ -225,6 +227,25 @@ if (packedRows.length) {
       "server CPU first/second", "server CPU us/doc first/second", "server requests/doc first/second", "targets", "server saturation"],
     packedRows));
   for (const n of packedNotes) out.push(n);
+}
+
+// M1P: lite's packed write with every request answered in memory (no socket, TLS or server):
+// the library's own cost per document, beside W1P's and the SDK bulk's in the same run.
+const m1p = group("lite", "M1P", 1);
+if (m1p) {
+  const perDoc = (g) => (g ? `${fmt(g.cpu, 1)} (JIT / GC / rest ${fmt(g.jit, 1)} / ${fmt(g.gc, 1)} / ${fmt(g.other, 1)}), ${fmt(g.alloc)} B allocated` : "-");
+  out.push("");
+  out.push("Library alone (M1P: lite's W1P with every request answered in memory, no socket, TLS or server; median of the runs):");
+  const beside = [];
+  for (const [label, client, w] of [["W1P", "lite", "W1P"], ["SDK W1B", "official", "W1B"]]) {
+    for (const p of PARTS) {
+      const g = group(client, w, p);
+      if (g) beside.push([`${label}@${p}`, `${fmt(g.ops)} (${fmt(g.min)}-${fmt(g.max)})`, perDoc(g)]);
+    }
+  }
+  out.push(table(["", "docs/s", "client CPU us/doc (JIT / GC / rest), heap allocated per doc"], [
+    ["M1P, in memory", `${fmt(m1p.ops)} (${fmt(m1p.min)}-${fmt(m1p.max)})`, perDoc(m1p)], ...beside
+  ]));
 }
 
 // Raw ceiling: what a client with no library (hand-signed requests, string bodies) gets from the

@@ -80,7 +80,7 @@ public final class Harness {
         driver.open(a);
         driver.createDatabaseIfNotExists(a.db);
         switch (a.workload) {
-            case "W1", "W1B", "W1P" -> writes(a.workload);
+            case "W1", "W1B", "W1P", "M1P" -> writes(a.workload);
             case "W2", "W2P" -> reads(a.workload.equals("W2P"));
             case "W3" -> queries();
             case "LOAD" -> ensureData("reads", loadedDocs());
@@ -94,7 +94,7 @@ public final class Harness {
     private long write(String workload, String c, List<Map<String, Object>> docs) throws Exception {
         return switch (workload) {
             case "W1B" -> driver.bulkCreateAll(a.db, c, docs, a.concurrency);
-            case "W1P" -> driver.packedCreateAll(a.db, c, docs, a.concurrency);
+            case "W1P", "M1P" -> driver.packedCreateAll(a.db, c, docs, a.concurrency);
             default -> driver.createAll(a.db, c, docs, a.concurrency);
         };
     }
@@ -304,10 +304,11 @@ public final class Harness {
 
     private void measure(int run, int ops, Body body, Map<String, Object> extra) throws Exception {
         driver.runStats(); // starts the driver's counters afresh
-        boolean stats = serverStats.reset();
+        boolean stats = !a.workload.equals("M1P") && serverStats.reset(); // M1P has no server
         System.gc();
         long s0 = serverTicks();
         Map<String, long[]> k0 = threadKindTicks();
+        long a0 = MANAGEMENT ? Management.allocatedBytes() : -1;
         long c0 = cpuNanos();
         long t0 = System.nanoTime();
         ExecutorService ex = Executors.newSingleThreadExecutor(r -> {
@@ -328,6 +329,7 @@ public final class Harness {
         }
         long t1 = System.nanoTime();
         long c1 = cpuNanos();
+        long a1 = MANAGEMENT ? Management.allocatedBytes() : -1;
         long[] kinds = kindDelta(k0, threadKindTicks());
         long s1 = serverTicks();
         double secs = (t1 - t0) / 1e9;
@@ -352,6 +354,10 @@ public final class Harness {
             m.put("clientJitUsPerOp", jitUs / ops);
             m.put("clientGcUsPerOp", gcUs / ops);
             m.put("clientOtherUsPerOp", Math.max(0, (c1 - c0) / 1e3 - jitUs - gcUs) / ops);
+        }
+        if (a0 >= 0 && a1 >= a0) {
+            // Heap bytes the program's threads allocated (those alive at the end: a lower bound).
+            m.put("clientAllocBytesPerOp", (double) (a1 - a0) / ops);
         }
         if (s0 >= 0 && s1 >= 0) {
             double serverSec = (double) (s1 - s0) / a.clkTck;
@@ -473,6 +479,19 @@ public final class Harness {
             var os = ManagementFactory.getOperatingSystemMXBean();
             if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
                 return sun.getProcessCpuTime();
+            }
+            return -1;
+        }
+
+        /** Heap bytes allocated so far by the live threads, or -1 when the JVM cannot say. */
+        static long allocatedBytes() {
+            if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                    && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
+                long sum = 0;
+                for (long bytes : t.getThreadAllocatedBytes(t.getAllThreadIds())) {
+                    sum += Math.max(0, bytes);
+                }
+                return sum;
             }
             return -1;
         }

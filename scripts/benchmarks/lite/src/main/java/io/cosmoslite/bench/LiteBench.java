@@ -8,6 +8,7 @@ import io.cosmoslite.CosmosClient;
 import io.cosmoslite.CosmosResult;
 import io.cosmoslite.DocumentQuery;
 import io.cosmoslite.DocumentType;
+import io.cosmoslite.InMemoryService;
 import io.cosmoslite.RequestOptions;
 import io.cosmoslite.SqlQuery;
 import java.nio.file.Path;
@@ -45,13 +46,14 @@ public final class LiteBench implements Driver {
 
     @Override
     public void open(Args a) {
-        CosmosClient.Builder b = CosmosClient.builder()
-                .endpoint(a.endpoint)
-                .key(a.key)
+        // M1P: the same packed write with every request answered in memory (no socket, TLS or
+        // server): what the library itself costs per document.
+        CosmosClient.Builder b = (a.workload.equals("M1P") ? InMemoryService.clientBuilder()
+                        : CosmosClient.builder().endpoint(a.endpoint).key(a.key))
                 .maxConcurrency(Math.max(100, Math.max(a.concurrency, a.queryConcurrency)))
                 .raiseOnFailure(false)
                 .attemptListener(attempts::record);
-        if (a.cert != null) {
+        if (a.cert != null && !a.workload.equals("M1P")) {
             b.trustedCertificate(Path.of(a.cert));
         }
         client = b.build();
