@@ -319,17 +319,19 @@ public final class Harness {
         Future<Long> f = ex.submit(body::run);
         long errors;
         boolean timedOut = false;
+        long a1;
         try {
             errors = f.get(a.maxSeconds, TimeUnit.SECONDS);
         } catch (TimeoutException te) {
             errors = -1;
             timedOut = true;
         } finally {
+            // While the run's thread is alive: an ended thread's allocations are not counted.
+            a1 = MANAGEMENT ? Management.allocatedBytes() : -1;
             ex.shutdownNow();
         }
         long t1 = System.nanoTime();
         long c1 = cpuNanos();
-        long a1 = MANAGEMENT ? Management.allocatedBytes() : -1;
         long[] kinds = kindDelta(k0, threadKindTicks());
         long s1 = serverTicks();
         double secs = (t1 - t0) / 1e9;
