@@ -25,7 +25,8 @@ import java.util.function.Function;
  *
  * <p>A partial request is sent when the input has nothing more for now, when no request of this
  * writer is in flight (waiting would only stall), or when it has lingered {@code linger}.
- * Thread-safe; every item ends by one call of {@code done}.
+ * Thread-safe; every item ends by one call of {@code done} or {@code ended} (after an answer's
+ * {@code ended} calls, {@code changed} runs once).
  */
 final class BulkBatcher {
   private static final int MAX_GONE = 3;

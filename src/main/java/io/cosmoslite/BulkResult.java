@@ -141,8 +141,8 @@ public final class BulkResult extends AbstractList<CosmosResult<Map<String, Obje
     private final Map<String, Object> data;
     private final String error;
     private final String serviceCode;
-    /** The kept headers only (a per-document answer has ~20; a packed one only these). */
-    private final Map<String, String> headers;
+    /** The kept headers' values in {@link #KEPT_HEADERS} order, or null when none was sent. */
+    private final String[] headers;
     private final int retries;
     private final long waitedMs;
     private final boolean uncertain;
@@ -157,7 +157,17 @@ public final class BulkResult extends AbstractList<CosmosResult<Map<String, Obje
       this.data = r.data();
       this.error = r.error();
       this.serviceCode = r.serviceCode();
-      this.headers = kept(r.headers());
+      String[] kept = null;
+      for (int i = 0; i < KEPT_HEADERS.length; i++) {
+        String value = r.header(KEPT_HEADERS[i]);
+        if (value != null) {
+          if (kept == null) {
+            kept = new String[KEPT_HEADERS.length];
+          }
+          kept[i] = value;
+        }
+      }
+      this.headers = kept;
       this.retries = r.retryCount();
       this.waitedMs = r.retryWait().toMillis();
       this.uncertain = r.isUncertain();
@@ -169,26 +179,14 @@ public final class BulkResult extends AbstractList<CosmosResult<Map<String, Obje
       return code > 0 && code < 400 && error == null; // as CosmosResult.isOk
     }
 
-    /** The kept headers of {@code all}: {@code all} itself when it holds no others. */
-    private static Map<String, String> kept(Map<String, String> all) {
-      int found = 0;
-      for (String name : KEPT_HEADERS) {
-        if (all.containsKey(name)) {
-          found++;
+    CosmosResult<Map<String, Object>> expand() {
+      HeaderMap.Builder map = new HeaderMap.Builder(KEPT_HEADERS.length);
+      if (headers != null) {
+        for (int i = 0; i < KEPT_HEADERS.length; i++) {
+          map.put(KEPT_HEADERS[i], headers[i]);
         }
       }
-      if (found == all.size()) {
-        return all; // a result's headers are immutable: shared, not copied
-      }
-      HeaderMap.Builder kept = new HeaderMap.Builder(found);
-      for (String name : KEPT_HEADERS) {
-        kept.put(name, all.get(name));
-      }
-      return kept.build();
-    }
-
-    CosmosResult<Map<String, Object>> expand() {
-      return Results.restored(code, data, error, serviceCode, headers, retries, waitedMs,
+      return Results.restored(code, data, error, serviceCode, map.build(), retries, waitedMs,
           uncertain, cause, ambiguity);
     }
   }

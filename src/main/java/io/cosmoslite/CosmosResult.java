@@ -149,9 +149,13 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
     }
   }
 
-  /** One response header by case-insensitive name (first value), or null. */
+  /**
+   * One response header by case-insensitive name (first value), or null.
+   *
+   * @throws NullPointerException if {@code name} is null
+   */
   public String header(String name) {
-    return headers.get(name);
+    return headers.get(java.util.Objects.requireNonNull(name, "name == null"));
   }
 
   /**

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -128,8 +129,13 @@ final class HeaderMap extends AbstractMap<String, String> {
       values = new String[names.length];
     }
 
-    /** Adds or replaces {@code name}; a null {@code value} is skipped (the header is absent). */
+    /**
+     * Adds or replaces {@code name}; a null {@code value} is skipped (the header is absent).
+     *
+     * @throws NullPointerException if {@code name} is null
+     */
     Builder put(String name, String value) {
+      Objects.requireNonNull(name, "name == null");
       if (value == null) {
         return this;
       }

@@ -242,11 +242,13 @@ final class Json {
   /** Like {@link #callerTree}, straight to bytes. */
   static byte[] callerBytes(Object value, String argument) {
     try {
-      // Sized like the last document, so one copy (to the exact length) is all it costs.
-      JsonBytes plain = new JsonBytes(lastSize + (lastSize >> 3));
-      if (value instanceof Map && writePlain(value, plain, 0)) {
-        lastSize = Math.min(plain.length(), 1 << 16);
-        return plain.toByteArray();
+      if (value instanceof Map) {
+        // Sized like the last document, so one copy (to the exact length) is all it costs.
+        JsonBytes plain = new JsonBytes(lastSize + (lastSize >> 3));
+        if (writePlain(value, plain, 0)) {
+          lastSize = Math.min(plain.length(), 1 << 16);
+          return plain.toByteArray();
+        }
       }
       StringBuilder out = new StringBuilder(Math.max(64, lastSize + (lastSize >> 3)));
       GSON.toJson(value, out);

@@ -70,6 +70,16 @@ class HeaderMapTest {
     assertFalse(map.containsKey(null));
   }
 
+  @Test void aNullNameIsRefusedWhenPutAndWhenAResultIsAskedForIt() {
+    NullPointerException put = assertThrows(NullPointerException.class,
+        () -> new HeaderMap.Builder(1).put(null, "v"));
+    assertEquals("name == null", put.getMessage());
+    CosmosResult<Object> result = Results.success(200, null, Map.of("etag", "e"), null, null);
+    NullPointerException asked = assertThrows(NullPointerException.class,
+        () -> result.header(null));
+    assertEquals("name == null", asked.getMessage());
+  }
+
   @Test void everyMutatorThrows() {
     HeaderMap map = new HeaderMap.Builder(2).put("a", "1").put("b", "2").build();
     assertThrows(UnsupportedOperationException.class, () -> map.put("c", "3"));

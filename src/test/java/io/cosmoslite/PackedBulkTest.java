@@ -248,9 +248,10 @@ class PackedBulkTest {
     List<Integer> sizes = new ArrayList<>();
     bulk.bulkRequests.forEach(r -> sizes.add(r.getAsJsonArray("ops").size()));
     assertEquals(List.of(100, 100, 100), sizes);
-    // One request at a time, and each answer's 100 operations end before the writer looks
-    // for more work: the listener sees whole requests done, not one call per operation.
-    assertEquals(List.of(100L, 200L, 300L), seen);
+    // Each answer's 100 operations end before the writer looks for more work: a few listener
+    // calls (one per answer, or fewer when they merge), not one per operation.
+    assertTrue(seen.size() <= 6, "listener calls " + seen);
+    assertEquals(300L, seen.get(seen.size() - 1));
   }
 
   @Test void theBulkRequestsHeadersAreTheSdks() throws Exception {
