@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -155,7 +156,7 @@ public final class CosmosResult<T> extends AbstractMap<String, Object> {
    * @throws NullPointerException if {@code name} is null
    */
   public String header(String name) {
-    return headers.get(java.util.Objects.requireNonNull(name, "name == null"));
+    return headers.get(Objects.requireNonNull(name, "name == null"));
   }
 
   /**
