@@ -57,6 +57,8 @@ function group(client, workload, partitions = PARTS[0]) {
     jit: median(ok.map((r) => r.clientJitUsPerOp).filter(Number.isFinite)),
     gc: median(ok.map((r) => r.clientGcUsPerOp).filter(Number.isFinite)),
     other: median(ok.map((r) => r.clientOtherUsPerOp).filter(Number.isFinite)),
+    // The rest again, from the Java threads' own nanosecond clocks (no 10 ms ticks), when known.
+    javaThreads: median(ok.map((r) => r.clientJavaThreadsUsPerOp).filter(Number.isFinite)),
     server: median(ok.map((r) => r.serverCpuShare).filter(Number.isFinite)),
     machine: median(ok.map((r) => (r.clientCpuSec + (r.serverCpuSec || 0)) / r.seconds / nproc)),
     errors: rs.reduce((a, r) => a + (r.errors > 0 ? r.errors : 0), 0),
@@ -160,6 +162,9 @@ function saturation(a, aName, b, bName) {
   return "neither saturated";
 }
 const mark = (ok) => (ok ? "met" : "NOT met");
+// The rest of a client's CPU (neither JIT nor GC): from the Java threads' clocks when the run has
+// them, else the /proc remainder.
+const rest = (g) => (Number.isFinite(g.javaThreads) ? g.javaThreads : g.other);
 const packedRows = [];
 const packedNotes = [];
 for (const p of PARTS) {
@@ -170,7 +175,7 @@ for (const p of PARTS) {
   const w2 = group("lite", "W2", p);
   const problems = (g, name) => [g.errors ? `${name} ${g.errors} errors` : null, g.timedOut ? `${name} timed out` : null].filter(Boolean);
   const reqs = (g) => (Number.isFinite(g.reqPerOp) ? g.reqPerOp.toFixed(3) : "-");
-  const split = (g) => (Number.isFinite(g.jit) ? `${fmt(g.jit, 1)} / ${fmt(g.gc, 1)} / ${fmt(g.other, 1)}` : "-");
+  const split = (g) => (Number.isFinite(g.jit) ? `${fmt(g.jit, 1)} / ${fmt(g.gc, 1)} / ${fmt(rest(g), 1)}` : "-");
   const row = (label, a, aName, b, bName, targets) => {
     const errs = [...problems(a, aName), ...problems(b, bName)];
     packedRows.push([
@@ -233,7 +238,7 @@ if (packedRows.length) {
 // the library's own cost per document, beside W1P's and the SDK bulk's in the same run.
 const m1p = group("lite", "M1P", 1);
 if (m1p) {
-  const perDoc = (g) => (g ? `${fmt(g.cpu, 1)} (JIT / GC / rest ${fmt(g.jit, 1)} / ${fmt(g.gc, 1)} / ${fmt(g.other, 1)}), ${fmt(g.alloc)} B allocated` : "-");
+  const perDoc = (g) => (g ? `${fmt(g.cpu, 1)} (JIT / GC / rest ${fmt(g.jit, 1)} / ${fmt(g.gc, 1)} / ${fmt(rest(g), 1)}), ${fmt(g.alloc)} B allocated` : "-");
   out.push("");
   out.push("Library alone (M1P: lite's W1P with every request answered in memory, no socket, TLS or server; median of the runs):");
   const beside = [];
@@ -371,6 +376,7 @@ if (anyW("W3")) {
 }
 out.push(`Server CPU is the server process's utime+stime during the run as a share of one core (>= ${SATURATED * 100}% = saturated).`);
 out.push(`CPU us/op is the client process's own CPU time (all threads, GC and JIT included) divided by operations.`);
+if (packedRows.length || m1p) out.push("JIT / GC / rest: the JIT compiler threads and the GC/VM threads (from /proc, 10 ms ticks), and the rest: the program's Java threads (library, transport, TLS, harness) on their own nanosecond clocks where the JVM has them. Each is its own median, so they need not add up to the total.");
 if (rawRows.length) out.push(`Raw ceiling: raw-jdk is java.net.http with blocking send() on ${anyW("W1")?.concurrency || anyW("W2")?.concurrency || 100} threads, raw-nio one thread with a Selector and SSLEngine over as many keep-alive connections; "lite % of ceiling" is lite's median ops/s over the better raw median (target >= ${TARGET * 100}%).`);
 if (args.elapsed) out.push(`Benchmark time: ${Math.round(Number(args.elapsed) / 60 * 10) / 10} min${args.quick === "1" ? " (--quick: few, short runs; numbers are rough)" : ""}.`);
 if (status.length) {

@@ -309,6 +309,7 @@ public final class Harness {
         long s0 = serverTicks();
         Map<String, long[]> k0 = threadKindTicks();
         long a0 = MANAGEMENT ? Management.allocatedBytes() : -1;
+        Map<Long, Long> j0 = MANAGEMENT ? Management.threadCpuNanos() : null;
         long c0 = cpuNanos();
         long t0 = System.nanoTime();
         ExecutorService ex = Executors.newSingleThreadExecutor(r -> {
@@ -320,6 +321,7 @@ public final class Harness {
         long errors;
         boolean timedOut = false;
         long a1;
+        Map<Long, Long> j1;
         try {
             errors = f.get(a.maxSeconds, TimeUnit.SECONDS);
         } catch (TimeoutException te) {
@@ -328,6 +330,7 @@ public final class Harness {
         } finally {
             // While the run's thread is alive: an ended thread's allocations are not counted.
             a1 = MANAGEMENT ? Management.allocatedBytes() : -1;
+            j1 = MANAGEMENT ? Management.threadCpuNanos() : null;
             ex.shutdownNow();
         }
         long t1 = System.nanoTime();
@@ -356,6 +359,16 @@ public final class Harness {
             m.put("clientJitUsPerOp", jitUs / ops);
             m.put("clientGcUsPerOp", gcUs / ops);
             m.put("clientOtherUsPerOp", Math.max(0, (c1 - c0) / 1e3 - jitUs - gcUs) / ops);
+        }
+        if (j0 != null && j1 != null) {
+            // The program's own (Java) threads, each on its nanosecond clock: the same "rest" as
+            // above without /proc's 10 ms ticks (the JIT and GC threads are not Java threads).
+            // A thread started during the run counts whole; one that ended is missing.
+            long nanos = 0;
+            for (Map.Entry<Long, Long> t : j1.entrySet()) {
+                nanos += t.getValue() - j0.getOrDefault(t.getKey(), 0L);
+            }
+            m.put("clientJavaThreadsUsPerOp", nanos / 1e3 / ops);
         }
         if (a0 >= 0 && a1 >= a0) {
             // Heap bytes the program's threads allocated (those alive at the end: a lower bound).
@@ -496,6 +509,22 @@ public final class Harness {
                 return sum;
             }
             return -1;
+        }
+
+        /** CPU time of each live Java thread by id (nanoseconds), or null when unsupported. */
+        static Map<Long, Long> threadCpuNanos() {
+            var t = ManagementFactory.getThreadMXBean();
+            if (!t.isThreadCpuTimeSupported() || !t.isThreadCpuTimeEnabled()) {
+                return null;
+            }
+            Map<Long, Long> out = new java.util.HashMap<>();
+            for (long id : t.getAllThreadIds()) {
+                long nanos = t.getThreadCpuTime(id);
+                if (nanos >= 0) {
+                    out.put(id, nanos);
+                }
+            }
+            return out;
         }
 
         static long startMillis() {
