@@ -201,7 +201,7 @@ final class Batches {
   }
 
   /** What the answer says of one operation: the members a result is made of, nothing else. */
-  private static final class Answer {
+  static final class Answer {
     int status;
     int subStatus;
     int retryAfter;
@@ -221,6 +221,12 @@ final class Batches {
     if (raw == null || raw.length == 0) {
       return null;
     }
+    List<Answer> minimal = MinimalAnswers.read(raw);
+    return minimal != null ? minimal : generalAnswers(raw);
+  }
+
+  /** {@link #answers} by Gson's lenient reader, for any answer (tests compare the two). */
+  static List<Answer> generalAnswers(byte[] raw) {
     try {
       JsonReader in = new JsonReader(new StringReader(new String(raw, StandardCharsets.UTF_8)));
       in.setLenient(true);
@@ -292,7 +298,11 @@ final class Batches {
 
   /** A member's value as an int (a number, or a string holding one), else 0. */
   private static int intValue(JsonReader in) throws IOException {
-    String text = stringValue(in);
+    return toInt(stringValue(in));
+  }
+
+  /** A member's text as an int, as answers are read: truncated, 0 when absent or not a number. */
+  static int toInt(String text) {
     try {
       return text == null ? 0 : (int) Double.parseDouble(text);
     } catch (NumberFormatException e) {
