@@ -78,8 +78,9 @@ class MinimalAnswersTest {
       "[{\"statusCode\":201,\"other\":1}]", "[{\"statusCode\":true}]", "[{\"eTag\":null}]",
       "[{\"eTag\":\"\\u0041\"}]", "[{\"eTag\":\"\\n\"}]", "[{\"eTag\":\"\u00e9\"}]",
       "[{\"statusCode\":-0}]", "[{\"statusCode\":01}]", "[{\"statusCode\":1234567890123456789}]",
-      "[{\"statusCode\":1.}]", "[{\"statusCode\":.5}]", "[{\"statusCode\":1e}]", "[{\"st\\u0061tusCode\":1}]",
-      "[{'statusCode':201}]", "[{statusCode:201}]", "[{\"statusCode\":201}] x", "[{\"statusCode\":201},]",
+      "[{\"statusCode\":1.}]", "[{\"statusCode\":.5}]", "[{\"statusCode\":1e}]",
+      "[{\"st\\u0061tusCode\":1}]", "[{'statusCode':201}]", "[{statusCode:201}]",
+      "[{\"statusCode\":201}] x", "[{\"statusCode\":201},]",
       "[{\"statusCode\":201}", "[1]", "[null]", "{}", "", "[{\"statusCode\":201} {}]",
       "[{\"statusCode\" 201}]", "[{\"statusCode\":201,}]", "/* c */[{\"statusCode\":201}]",
       "[{\"eTag\":\"\tx\"}]", "[{\"statusCode\":201]", "[{\"eTag\":\"open}]"
