@@ -16,7 +16,8 @@ class MinimalAnswersTest {
       "eTag", "requestCharge"};
   private static final String[] VALUES = {"201", "0", "-1", "429", "3200", "6.29", "1.5E3",
       "2e-2", "-0.5", "123456789012345678", "201.0", "1e999", "\"201\"", "\"\\\"e-1\\\"\"",
-      "\"\"", "\"a\\\\b\\/c\"", "\"6.29\"", "\"not a number\"", "\"\u007f\""};
+      "\"\"", "\"a\\\\b\\/c\"", "\"6.29\"", "\"not a number\"", "\"\u007f\"", "\" 12 \"",
+      "\"a b\""};
   private static final String[] SPACE = {"", "", "", " ", "\n", "\r\n\t "};
 
   private static byte[] utf8(String text) {
@@ -83,7 +84,11 @@ class MinimalAnswersTest {
       "[{\"statusCode\":201}] x", "[{\"statusCode\":201},]",
       "[{\"statusCode\":201}", "[1]", "[null]", "{}", "", "[{\"statusCode\":201} {}]",
       "[{\"statusCode\" 201}]", "[{\"statusCode\":201,}]", "/* c */[{\"statusCode\":201}]",
-      "[{\"eTag\":\"\tx\"}]", "[{\"statusCode\":201]", "[{\"eTag\":\"open}]"
+      "[{\"eTag\":\"\tx\"}]", "[{\"statusCode\":201]", "[{\"eTag\":\"open}]",
+      // Escapes the general reader decodes, and spacing strict JSON does not allow.
+      "[{\"eTag\":\"\\t\"}]", "[{\"eTag\":\"\\b\"}]", "[{\"eTag\":\"\\r\"}]",
+      "[{\"eTag\":\"\\f\"}]", "[{\"statusCode\":201}\f]", "[\u000b{}]", "[\u00a0{}]",
+      "\ufeff[{}]", "[{}]\u0000"
     };
     for (String body : others) {
       assertNull(MinimalAnswers.read(utf8(body)), body);
@@ -92,7 +97,7 @@ class MinimalAnswersTest {
 
   @Test void randomlyDamagedAnswersAreEitherReadAlikeOrLeftToTheGeneralReader() {
     Random random = new Random(17);
-    String damage = "{}[],:\"\\ 0-.eE+x\u00e9";
+    String damage = "{}[],:\"\\ 0-.eE+x\u00e9\f\u000b\t/#;=\u00a0tbrn";
     int read = 0;
     for (int round = 0; round < 5_000; round++) {
       StringBuilder body = new StringBuilder(minimal(random));
