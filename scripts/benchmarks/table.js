@@ -238,7 +238,7 @@ if (packedRows.length) {
 // the library's own cost per document, beside W1P's and the SDK bulk's in the same run.
 const m1p = group("lite", "M1P", 1);
 if (m1p) {
-  const perDoc = (g) => (g ? `${fmt(g.cpu, 1)} (JIT / GC / rest ${fmt(g.jit, 1)} / ${fmt(g.gc, 1)} / ${fmt(rest(g), 1)}), ${fmt(g.alloc)} B allocated` : "-");
+  const perDoc = (g) => `${fmt(g.cpu, 1)} (JIT / GC / rest ${fmt(g.jit, 1)} / ${fmt(g.gc, 1)} / ${fmt(rest(g), 1)}), ${fmt(g.alloc)} B allocated`;
   out.push("");
   out.push("Library alone (M1P: lite's W1P with every request answered in memory, no socket, TLS or server; median of the runs):");
   const beside = [];

@@ -41,11 +41,7 @@ final class HeaderMap extends AbstractMap<String, String> {
     if (headers.isEmpty()) {
       return EMPTY;
     }
-    Builder builder = new Builder(headers.size());
-    for (Map.Entry<String, String> header : headers.entrySet()) {
-      builder.put(header.getKey(), header.getValue());
-    }
-    return builder.build();
+    return new Builder(headers.size()).putAll(headers).build();
   }
 
   /** The index of {@code name}, or {@code -(insertion point) - 1}, as Arrays.binarySearch. */

@@ -241,16 +241,17 @@ final class Json {
 
   /** Like {@link #callerTree}, straight to bytes. */
   static byte[] callerBytes(Object value, String argument) {
+    // Sized like the last document, so one copy (to the exact length) is all it costs.
+    int hint = Math.max(64, lastSize + (lastSize >> 3));
     try {
       if (value instanceof Map) {
-        // Sized like the last document, so one copy (to the exact length) is all it costs.
-        JsonBytes plain = new JsonBytes(lastSize + (lastSize >> 3));
+        JsonBytes plain = new JsonBytes(hint);
         if (writePlain(value, plain, 0)) {
           lastSize = Math.min(plain.length(), 1 << 16);
           return plain.toByteArray();
         }
       }
-      StringBuilder out = new StringBuilder(Math.max(64, lastSize + (lastSize >> 3)));
+      StringBuilder out = new StringBuilder(hint);
       GSON.toJson(value, out);
       lastSize = Math.min(out.length(), 1 << 16);
       return out.toString().getBytes(StandardCharsets.UTF_8);

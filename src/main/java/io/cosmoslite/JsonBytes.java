@@ -28,11 +28,6 @@ final class JsonBytes {
     return len;
   }
 
-  /** Forgets what was written; the buffer is kept. */
-  void clear() {
-    len = 0;
-  }
-
   /** A copy of what was written, exactly its length. */
   byte[] toByteArray() {
     return Arrays.copyOf(buf, len);

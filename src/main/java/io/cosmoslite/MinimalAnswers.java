@@ -233,9 +233,7 @@ final class MinimalAnswers {
     if (integer && (integerDigits > 18 || (in[start] == '-' && in[digits] == '0'))) {
       throw NOT_MINIMAL;
     }
-    if (at < in.length && in[at] != ',' && in[at] != '}' && !space(in[at])) {
-      throw NOT_MINIMAL; // e.g. 01 or 1x: not a number to strict JSON
-    }
+    // What follows (01's 1, say) is checked by the caller's next(): a comma or a brace.
     return new String(in, start, at - start, StandardCharsets.US_ASCII);
   }
 
